@@ -1,0 +1,238 @@
+// Loading config documents: files or stdin, YAML 1.2 core or JSON, several documents, all merged.
+// Forms: ConfigData, agentctl's {linuxConfig|linux_config: ConfigData}, or one bare item as stored under an
+// etcd key. Output: canonical items (snake_case, enums by name) with where they came from, plus errors.
+import {readFile} from 'node:fs/promises'
+import type {ARPEntry, Interface, Route} from '../model/generated.js'
+import {MESSAGE_FIELDS} from '../model/generated.js'
+import type {ItemError} from '../errors.js'
+import {LnxError} from '../errors.js'
+import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
+import {schemaProblems, type SchemaName} from './schema.js'
+
+export interface Located<T> {
+  item: T
+  file: string
+  /** Position in the file, e.g. "interfaces[2]" or "document 2". */
+  where: string
+  key: string
+  /** The item failed schema validation; semantic checks skip it. */
+  bad: boolean
+}
+
+export interface LoadedConfig {
+  interfaces: Located<Interface>[]
+  arps: Located<ARPEntry>[]
+  routes: Located<Route>[]
+  errors: ItemError[]
+}
+
+type Section = 'interfaces' | 'arp_entries' | 'routes'
+const SECTION_MESSAGE: Record<Section, string> = {interfaces: 'Interface', arp_entries: 'ARPEntry', routes: 'Route'}
+const SECTION_SCHEMA: Record<Section, SchemaName> = {interfaces: 'interface', arp_entries: 'arp', routes: 'route'}
+const SECTION_ALIASES: Record<string, Section> = {interfaces: 'interfaces', arp_entries: 'arp_entries', arpEntries: 'arp_entries', routes: 'routes'}
+const WRAPPERS = ['linuxConfig', 'linux_config']
+const VPP = ['vppConfig', 'vpp_config']
+
+export const STDIN = '-'
+const fileLabel = (f: string) => (f === STDIN ? '<stdin>' : f)
+
+export async function readSource(file: string, readStdin: () => Promise<string>): Promise<string> {
+  if (file === STDIN) return readStdin()
+  try {
+    return await readFile(file, 'utf8')
+  } catch (e: any) {
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message
+    throw new LnxError('INVALID', `${file}: cannot read: ${why}`, {errors: [{file, key: '', path: '', message: `cannot read: ${why}`}]})
+  }
+}
+
+export async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Parses text into documents: JSON first (fast path for large generated configs), YAML 1.2 core otherwise. */
+async function parseDocuments(text: string, file: string): Promise<unknown[]> {
+  const t = text.trimStart()
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      return [JSON.parse(text)]
+    } catch {
+      // Not plain JSON: YAML (a superset) reports the error with a line number, or accepts flow style.
+    }
+  }
+  const {parseAllDocuments} = await import('yaml')
+  const docs = parseAllDocuments(text, {version: '1.2', schema: 'core', prettyErrors: true, uniqueKeys: true})
+  const list = Array.isArray(docs) ? docs : [docs]
+  const out: unknown[] = []
+  for (const d of list) {
+    if (d.errors.length) {
+      const e = d.errors[0]
+      const line = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''
+      const msg = `${line}${e.message.split('\n')[0]}`
+      throw new LnxError('INVALID', `${fileLabel(file)}: not valid YAML or JSON: ${msg}`, {
+        errors: [{file: fileLabel(file), key: '', path: '', message: `not valid YAML or JSON: ${msg}`}],
+      })
+    }
+    out.push(d.toJS({maxAliasCount: 100}))
+  }
+  return out
+}
+
+export async function loadConfig(files: string[], readStdin: () => Promise<string> = readAllStdin): Promise<LoadedConfig> {
+  const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: []}
+  if (files.filter((f) => f === STDIN).length > 1) throw new LnxError('INVALID', '-f - (standard input) given more than once')
+  for (const file of files) {
+    const text = await readSource(file, readStdin)
+    const docs = await parseDocuments(text, file)
+    docs.forEach((doc, i) => addDocument(cfg, doc, fileLabel(file), docs.length > 1 ? `document ${i + 1}` : ''))
+  }
+  checkDuplicates(cfg)
+  return cfg
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const join = (a: string, b: string) => (a ? `${a}: ${b}` : b)
+
+/** Recognises a bare item by its fields. */
+function bareKind(doc: Record<string, unknown>): Section | null {
+  const has = (...ks: string[]) => ks.some((k) => k in doc)
+  if (has('outgoing_interface', 'outgoingInterface', 'dst_network', 'dstNetwork', 'gw_addr', 'gwAddr')) return 'routes'
+  if (has('hw_address', 'hwAddress', 'ip_address', 'ipAddress') || ('interface' in doc && !('name' in doc))) return 'arp_entries'
+  if (has('name', 'type', 'host_if_name', 'hostIfName', 'veth', 'tap', 'ip_addresses', 'ipAddresses')) return 'interfaces'
+  return null
+}
+
+function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: string) {
+  if (doc === null || doc === undefined) return
+  const docErr = (message: string, hint?: string) =>
+    cfg.errors.push({file, key: '', path: docWhere, message, ...(hint ? {hint} : {})})
+  if (!isObj(doc)) {
+    docErr(`a config document must be a mapping, not ${Array.isArray(doc) ? 'a list' : typeof doc}`,
+      'use {interfaces: [...], arp_entries: [...], routes: [...]}')
+    return
+  }
+  for (const v of VPP) {
+    if (v in doc) docErr(`"${v}" is not supported by lnx: lnx configures Linux networking only`,
+      'apply the VPP part with the vpp-agent; keep linuxConfig here')
+  }
+  const isConfig = Object.keys(doc).some((k) => k in SECTION_ALIASES || WRAPPERS.includes(k) || k === 'foreign' || VPP.includes(k))
+  if (isConfig) {
+    const sansVpp = Object.fromEntries(Object.entries(doc).filter(([k]) => !VPP.includes(k)))
+    const problems = schemaProblems('config', sansVpp)
+    addConfigData(cfg, sansVpp, file, docWhere, [], problems)
+    for (const w of WRAPPERS) if (isObj(doc[w])) addConfigData(cfg, doc[w] as Record<string, unknown>, file, docWhere, [w], problems)
+    // Problems not inside an item (e.g. an unknown top-level section).
+    for (const p of problems.filter((p) => !isItemPath(p.at))) {
+      cfg.errors.push({file, key: '', path: join(docWhere, fmtPath(p.at)), message: p.message, ...(p.hint ? {hint: p.hint} : {})})
+    }
+    return
+  }
+  const kind = bareKind(doc)
+  if (!kind) {
+    docErr('not a config document: expected interfaces/arp_entries/routes, linuxConfig, or one Interface, ARPEntry or Route',
+      `found fields: ${Object.keys(doc).join(', ') || 'none'}`)
+    return
+  }
+  const problems = schemaProblems(SECTION_SCHEMA[kind], doc)
+  addItem(cfg, kind, doc, file, docWhere || 'document', problems)
+}
+
+const isItemPath = (at: string[]) => {
+  const i = WRAPPERS.includes(at[0]) ? 1 : 0
+  return at[i] in SECTION_ALIASES && at.length > i + 1 && /^\d+$/.test(at[i + 1])
+}
+
+function addConfigData(cfg: LoadedConfig, data: Record<string, unknown>, file: string, docWhere: string, prefix: string[], problems: ReturnType<typeof schemaProblems>) {
+  for (const [k, section] of Object.entries(SECTION_ALIASES)) {
+    const list = data[k]
+    if (!Array.isArray(list)) continue
+    list.forEach((raw, i) => {
+      const at = [...prefix, k, String(i)]
+      const mine = problems
+        .filter((p) => at.every((s, j) => p.at[j] === s))
+        .map((p) => ({...p, at: p.at.slice(at.length)}))
+      addItem(cfg, section, raw, file, join(docWhere, `${[...prefix, section].join('.')}[${i}]`), mine)
+    })
+  }
+}
+
+function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string, where: string, problems: {at: string[]; message: string; hint?: string}[]) {
+  const item = isObj(raw) ? canonical(SECTION_MESSAGE[section], raw) : {}
+  const key = keyOf(section, item) ?? where
+  for (const p of problems) {
+    cfg.errors.push({file, key, path: fmtPath(p.at), message: p.message, ...(p.hint ? {hint: p.hint} : {})})
+  }
+  for (const dup of duplicatedSpellings(SECTION_MESSAGE[section], isObj(raw) ? raw : {})) {
+    cfg.errors.push({file, key, path: dup, message: `"${dup}" is given twice (in snake_case and in lowerCamelCase)`})
+  }
+  const located = {item, file, where, key, bad: problems.length > 0 || !isObj(raw)} as Located<any>
+  if (section === 'interfaces') cfg.interfaces.push(located)
+  else if (section === 'arp_entries') cfg.arps.push(located)
+  else cfg.routes.push(located)
+}
+
+function keyOf(section: Section, item: any): string | null {
+  const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null)
+  if (section === 'interfaces') return s(item.name) ? interfaceKey(item.name) : null
+  if (section === 'arp_entries') return s(item.interface) && s(item.ip_address) ? arpKey(item.interface, item.ip_address) : null
+  return s(item.dst_network) && s(item.outgoing_interface) ? routeKey(item.dst_network, item.outgoing_interface) : null
+}
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+/** JSON pointer segments → "veth.peer_if_name", "ip_addresses[1]" (field names in snake_case). */
+export function fmtPath(at: string[]): string {
+  let out = ''
+  for (const s of at) out += /^\d+$/.test(s) ? `[${s}]` : `${out ? '.' : ''}${snake(s)}`
+  return out
+}
+
+/** protojson → canonical form: snake_case field names, enums by name. Unknown fields are dropped (the schema reports them). */
+export function canonical(message: string, obj: Record<string, unknown>): any {
+  const fields = MESSAGE_FIELDS[message]
+  const byJson = new Map(Object.entries(fields).map(([s, m]) => [m.json, s]))
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(obj)) {
+    const name = k in fields ? k : byJson.get(k)
+    if (!name || v === null || v === undefined) continue
+    const m = fields[name]
+    const one = (x: unknown): unknown => {
+      if (m.kind === 'enum' && typeof x === 'number') {
+        return Object.entries(m.ref as Record<string, number>).find(([, n]) => n === x)?.[0] ?? x
+      }
+      if (m.kind === 'message' && isObj(x)) return canonical(m.ref as string, x)
+      return x
+    }
+    out[name] = m.repeated && Array.isArray(v) ? v.map(one) : one(v)
+  }
+  return out
+}
+
+function duplicatedSpellings(message: string, obj: Record<string, unknown>, prefix = ''): string[] {
+  const fields = MESSAGE_FIELDS[message]
+  const out: string[] = []
+  for (const [snakeName, m] of Object.entries(fields)) {
+    if (m.json !== snakeName && snakeName in obj && m.json in obj) out.push(prefix + snakeName)
+    const v = obj[snakeName] ?? obj[m.json]
+    if (m.kind === 'message' && !m.repeated && isObj(v)) out.push(...duplicatedSpellings(m.ref as string, v, `${prefix}${snakeName}.`))
+  }
+  return out
+}
+
+function checkDuplicates(cfg: LoadedConfig) {
+  for (const list of [cfg.interfaces, cfg.arps, cfg.routes] as Located<unknown>[][]) {
+    const first = new Map<string, Located<unknown>>()
+    for (const l of list) {
+      if (!l.key.startsWith('config/')) continue
+      const f = first.get(l.key)
+      if (!f) {
+        first.set(l.key, l)
+        continue
+      }
+      const here = (x: Located<unknown>) => `${x.file}${x.where ? ` (${x.where})` : ''}`
+      cfg.errors.push({file: l.file, key: l.key, path: '', message: `duplicate item: ${l.key} is defined both at ${here(f)} and at ${here(l)}`})
+      l.bad = true
+    }
+  }
+}

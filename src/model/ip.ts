@@ -1,0 +1,148 @@
+// Strict IP address and prefix handling (no leading zeros, no zone ids), with BigInt arithmetic so that IPv4 and
+// IPv6 share one code path. Canonical IPv6 text follows RFC 5952, as iproute2 prints it.
+
+export type Family = 4 | 6
+
+export interface Addr {
+  family: Family
+  value: bigint
+}
+
+export interface Prefix extends Addr {
+  len: number
+}
+
+const bits = (f: Family) => (f === 4 ? 32 : 128)
+
+function parse4(s: string): bigint | null {
+  const parts = s.split('.')
+  if (parts.length !== 4) return null
+  let v = 0n
+  for (const p of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null
+    const n = Number(p)
+    if (n > 255) return null
+    v = (v << 8n) | BigInt(n)
+  }
+  return v
+}
+
+function parse6(s: string): bigint | null {
+  if (!/^[0-9A-Fa-f:.]+$/.test(s)) return null
+  let tail4: bigint | null = null
+  let str = s
+  const lastColon = s.lastIndexOf(':')
+  if (s.includes('.')) {
+    tail4 = parse4(s.slice(lastColon + 1))
+    if (tail4 === null) return null
+    str = s.slice(0, lastColon + 1) + '0:0'
+  }
+  const halves = str.split('::')
+  if (halves.length > 2) return null
+  const groups = (h: string) => (h === '' ? [] : h.split(':'))
+  const head = groups(halves[0])
+  const tail = halves.length === 2 ? groups(halves[1]) : []
+  const total = head.length + tail.length
+  if (halves.length === 1 ? total !== 8 : total > 7) return null
+  const all = [...head, ...Array(8 - total).fill('0'), ...tail]
+  let v = 0n
+  for (const g of all) {
+    if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null
+    v = (v << 16n) | BigInt(parseInt(g, 16))
+  }
+  if (tail4 !== null) v = (v & ~0xffffffffn) | tail4
+  return v
+}
+
+export function parseAddr(s: string): Addr | null {
+  if (typeof s !== 'string') return null
+  const v4 = parse4(s)
+  if (v4 !== null) return {family: 4, value: v4}
+  if (s.includes(':')) {
+    const v6 = parse6(s)
+    if (v6 !== null) return {family: 6, value: v6}
+  }
+  return null
+}
+
+/** "10.0.0.1/24" → prefix; without a mask → /32 or /128 (the vpp-agent's rule). */
+export function parsePrefix(s: string, opts: {requireMask?: boolean} = {}): Prefix | null {
+  if (typeof s !== 'string') return null
+  const slash = s.indexOf('/')
+  const a = parseAddr(slash < 0 ? s : s.slice(0, slash))
+  if (!a) return null
+  if (slash < 0) return opts.requireMask ? null : {...a, len: bits(a.family)}
+  const m = s.slice(slash + 1)
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(m)) return null
+  const len = Number(m)
+  if (len > bits(a.family)) return null
+  return {...a, len}
+}
+
+const mask = (f: Family, len: number) => ((1n << BigInt(bits(f))) - 1n) ^ ((1n << BigInt(bits(f) - len)) - 1n)
+
+export function network(p: Prefix): Prefix {
+  return {family: p.family, len: p.len, value: p.value & mask(p.family, p.len)}
+}
+
+export function broadcast(p: Prefix): Addr {
+  return {family: p.family, value: p.value | (((1n << BigInt(bits(p.family))) - 1n) ^ mask(p.family, p.len))}
+}
+
+export function contains(p: Prefix, a: Addr): boolean {
+  return p.family === a.family && (a.value & mask(p.family, p.len)) === (p.value & mask(p.family, p.len))
+}
+
+export function formatAddr(a: Addr): string {
+  if (a.family === 4) return [24n, 16n, 8n, 0n].map((sh) => String((a.value >> sh) & 255n)).join('.')
+  const g: number[] = []
+  for (let i = 7; i >= 0; i--) g.push(Number((a.value >> BigInt(i * 16)) & 0xffffn))
+  // Longest run of two or more zero groups becomes "::" (leftmost on ties).
+  let best = -1
+  let bestLen = 1
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++
+      continue
+    }
+    let j = i
+    while (j < 8 && g[j] === 0) j++
+    if (j - i > bestLen) {
+      best = i
+      bestLen = j - i
+    }
+    i = j
+  }
+  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':')
+  if (best < 0) return hex(g)
+  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`
+}
+
+export const formatPrefix = (p: Prefix) => `${formatAddr(p)}/${p.len}`
+
+export const isLinkLocal6 = (a: Addr) => a.family === 6 && a.value >> 118n === 0x3fan
+
+export function isMulticast(a: Addr): boolean {
+  return a.family === 4 ? a.value >> 28n === 14n : a.value >> 120n === 0xffn
+}
+
+export const isUnspecified = (a: Addr) => a.value === 0n
+
+export const sameAddr = (a: Addr, b: Addr) => a.family === b.family && a.value === b.value
+
+/** "10.0.0.5/24" → "10.0.0.0/24"; IPv6 canonical. null when unparsable. */
+export function normalizeNetwork(s: string): string | null {
+  const p = parsePrefix(s)
+  return p ? formatPrefix(network(p)) : null
+}
+
+/** Canonical text of an address with its mask ("FE80::1/64" → "fe80::1/64", "10.0.0.1" → "10.0.0.1/32"). */
+export function normalizeCidr(s: string): string | null {
+  const p = parsePrefix(s)
+  return p ? formatPrefix(p) : null
+}
+
+export function normalizeAddr(s: string): string | null {
+  const a = parseAddr(s)
+  return a ? formatAddr(a) : null
+}

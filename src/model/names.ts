@@ -1,0 +1,83 @@
+// Character rules for names that end up in keys, aliases and `ip -batch` lines (DESIGN.md, "The model").
+
+/** Logical names and labels: 1..63 bytes of [A-Za-z0-9_.-], not starting with "-" or ".". */
+export function logicalNameProblem(s: string): string | null {
+  if (s.length === 0) return 'must not be empty'
+  if (Buffer.byteLength(s) > 63) return `is ${Buffer.byteLength(s)} bytes long; at most 63`
+  const bad = s.match(/[^A-Za-z0-9_.-]/)
+  if (bad) return `contains ${describeChar(bad[0])}; allowed are letters, digits, "_", "." and "-"`
+  if (s[0] === '-' || s[0] === '.') return `must not start with "${s[0]}"`
+  return null
+}
+
+/** Kernel link names (IFNAMSIZ): 1..15 bytes, none of / % # \ : " ' whitespace or control characters. */
+export function hostNameProblem(s: string): string | null {
+  if (s.length === 0) return 'must not be empty'
+  if (Buffer.byteLength(s) > 15) return `is ${Buffer.byteLength(s)} bytes long; the kernel allows at most 15`
+  if (s === '.' || s === '..') return `must not be "${s}"`
+  const bad = s.match(/[/%#\\:"'\s\x00-\x1f\x7f]/)
+  if (bad) return `contains ${describeChar(bad[0])}, which the kernel or an ip -batch line cannot take`
+  if (s[0] === '-') return 'must not start with "-" (iproute2 would read it as an option)'
+  return null
+}
+
+/** Named network namespaces: a plain file name under /run/netns. */
+export function nsNameProblem(s: string): string | null {
+  if (s.length === 0) return 'must not be empty'
+  if (Buffer.byteLength(s) > 255) return 'is longer than 255 bytes'
+  if (s === '.' || s === '..') return `must not be "${s}"`
+  const bad = s.match(/[/%#\\:"'\s\x00-\x1f\x7f]/)
+  if (bad) return `contains ${describeChar(bad[0])}; a namespace name is a plain file name`
+  if (s[0] === '-') return 'must not start with "-"'
+  return null
+}
+
+function describeChar(c: string): string {
+  if (c === ' ') return 'a space'
+  if (/\s/.test(c)) return 'whitespace'
+  if (/[\x00-\x1f\x7f]/.test(c)) return 'a control character'
+  return `"${c}"`
+}
+
+/** MAC: six hex octets separated by ":" (or "-"); returned lower-case with ":". */
+export function parseMac(s: string): string | null {
+  if (!/^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$/.test(s)) return null
+  return s.toLowerCase().replace(/-/g, ':')
+}
+
+export function macProblem(s: string): string | null {
+  const m = parseMac(s)
+  if (!m) return 'is not a MAC address (six hex octets, e.g. "02:00:00:00:00:01")'
+  if (m === '00:00:00:00:00:00') return 'must not be all zeros'
+  if (parseInt(m.slice(0, 2), 16) & 1) return 'is a multicast address (lowest bit of the first octet set); a link needs a unicast MAC'
+  return null
+}
+
+/** Edit distance, for "did you mean" hints. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestD = Infinity
+  const w = word.toLowerCase()
+  for (const c of candidates) {
+    const d = levenshtein(w, c.toLowerCase())
+    if (d < bestD) {
+      bestD = d
+      best = c
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
+}
+
+function levenshtein(a: string, b: string): number {
+  const dp = Array.from({length: b.length + 1}, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]
+    dp[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return dp[b.length]
+}

@@ -1,0 +1,94 @@
+// The normalisation table of DESIGN.md, in one place: config items (canonical proto form) → the desired model.
+import type {ARPEntry, Interface, Interface_Type, Route} from './generated.js'
+import type {DArp, DInterface, DRoute, NsRef, RouteScope, Source} from './types.js'
+import {DEFAULT_NS} from './types.js'
+import {addressKey, arpKey, interfaceKey, routeKey} from './keys.js'
+import {normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from './ip.js'
+import {parseMac} from './names.js'
+
+/** MTU a link of this type gets when the config says 0; undefined = lnx leaves the MTU alone. */
+export function defaultMtu(type: Interface_Type): number | undefined {
+  switch (type) {
+    case 'VETH':
+    case 'TAP_TO_VPP':
+    case 'DUMMY':
+      return 1500
+    case 'LOOPBACK':
+      return 65536
+    default:
+      return undefined
+  }
+}
+
+export function nsOf(i: Interface): NsRef {
+  const n = i.namespace
+  if (!n || !n.type || n.type === 'UNDEFINED') return DEFAULT_NS
+  return {type: n.type, ref: n.reference ?? ''}
+}
+
+export function hostNameOf(i: Interface): string {
+  if (i.type === 'LOOPBACK') return 'lo'
+  return i.host_if_name || i.name || ''
+}
+
+export function normalizeInterface(i: Interface, source?: Source): DInterface {
+  const type = i.type ?? 'UNDEFINED'
+  const addrs: string[] = []
+  for (const a of i.ip_addresses ?? []) {
+    const c = normalizeCidr(a) ?? a
+    if (!addrs.includes(c)) addrs.push(c)
+  }
+  const name = i.name ?? ''
+  return {
+    key: interfaceKey(name),
+    name,
+    type,
+    ns: nsOf(i),
+    hostName: hostNameOf(i),
+    enabled: !!i.enabled,
+    addresses: i.link_only ? [] : addrs,
+    mac: i.phys_address && !i.link_only ? parseMac(i.phys_address) ?? undefined : undefined,
+    mtu: i.mtu ? i.mtu : defaultMtu(type),
+    peer: type === 'VETH' ? i.veth?.peer_if_name : undefined,
+    rxOffload: type === 'VETH' ? i.veth?.rx_checksum_offloading ?? 'CHKSM_OFFLOAD_DEFAULT' : undefined,
+    txOffload: type === 'VETH' ? i.veth?.tx_checksum_offloading ?? 'CHKSM_OFFLOAD_DEFAULT' : undefined,
+    vppTap: type === 'TAP_TO_VPP' ? i.tap?.vpp_tap_if_name : undefined,
+    linkOnly: !!i.link_only,
+    source,
+  }
+}
+
+const SCOPES: Record<string, RouteScope> = {GLOBAL: 'global', SITE: 'site', LINK: 'link', HOST: 'host'}
+
+export function normalizeRoute(r: Route, source?: Source): DRoute {
+  const dst = normalizeNetwork(r.dst_network ?? '') ?? r.dst_network ?? ''
+  const family = parsePrefix(dst)?.family ?? 4
+  const gw = r.gw_addr ? normalizeAddr(r.gw_addr) ?? r.gw_addr : undefined
+  const given = !!r.scope && r.scope !== 'UNDEFINED'
+  // IPv4 scope UNDEFINED takes iproute2's default; IPv6 has no route scopes (the kernel ignores them).
+  const scope: RouteScope = family === 6 ? 'global' : given ? SCOPES[r.scope!] : gw ? 'global' : 'link'
+  return {
+    key: routeKey(dst, r.outgoing_interface ?? ''),
+    iface: r.outgoing_interface ?? '',
+    dst,
+    gw,
+    metric: family === 6 && !r.metric ? 1024 : r.metric ?? 0,
+    scope,
+    scopeGiven: given,
+    family,
+    source,
+  }
+}
+
+export function normalizeArp(a: ARPEntry, source?: Source): DArp {
+  const ip = normalizeAddr(a.ip_address ?? '') ?? a.ip_address ?? ''
+  return {
+    key: arpKey(a.interface ?? '', ip),
+    iface: a.interface ?? '',
+    ip,
+    mac: parseMac(a.hw_address ?? '') ?? a.hw_address ?? '',
+    source,
+  }
+}
+
+export const addressKeyOf = (d: DInterface, cidr: string) => addressKey(d.name, cidr)

@@ -1,0 +1,233 @@
+// Semantic validation: the vpp-agent's rules and the Linux rules of DESIGN.md that a JSON Schema cannot say.
+// Static: it never looks at the host. Every problem names the file, the item key and the field path.
+import type {ItemError} from '../errors.js'
+import type {LoadedConfig, Located} from '../config/load.js'
+import type {ARPEntry, Interface, Route} from './generated.js'
+import {broadcast, contains, network, parseAddr, parsePrefix, isMulticast, isUnspecified, sameAddr, type Prefix} from './ip.js'
+import {hostNameProblem, logicalNameProblem, macProblem, nsNameProblem, parseMac} from './names.js'
+import {hostNameOf, normalizeRoute, nsOf} from './normalize.js'
+import {nsLabel} from './types.js'
+
+export interface ValidationResult {
+  errors: ItemError[]
+  warnings: ItemError[]
+}
+
+type Report = (path: string, message: string, hint?: string) => void
+
+export function validateConfig(cfg: LoadedConfig): ValidationResult {
+  const errors: ItemError[] = [...cfg.errors]
+  const warnings: ItemError[] = []
+  const reporter = (l: Located<unknown>, into: ItemError[]): Report => (path, message, hint) =>
+    into.push({file: l.file, key: l.key, path, message, ...(hint ? {hint} : {})})
+
+  const ifaces = new Map<string, Located<Interface>>()
+  for (const l of cfg.interfaces) if (l.item.name && !ifaces.has(l.item.name)) ifaces.set(l.item.name, l)
+
+  for (const l of cfg.interfaces) if (!l.bad) checkInterface(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
+  for (const l of cfg.arps) if (!l.bad) checkArp(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
+  for (const l of cfg.routes) if (!l.bad) checkRoute(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
+  checkPerNamespace(cfg, errors)
+  return {errors, warnings}
+}
+
+function checkName(v: string | undefined, path: string, what: string, err: Report): boolean {
+  if (v === undefined || v === '') {
+    err(path, `${what} is required`)
+    return false
+  }
+  const p = logicalNameProblem(v)
+  if (p) err(path, `${what} "${v}" ${p}`)
+  return !p
+}
+
+function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<string, Located<Interface>>) {
+  checkName(i.name, 'name', 'name', err)
+  const type = i.type ?? 'UNDEFINED'
+  if (type === 'UNDEFINED') err('type', 'type is required', 'one of VETH, TAP_TO_VPP, LOOPBACK, EXISTING, VRF_DEVICE, DUMMY')
+
+  // Namespace reference, by type.
+  if (i.namespace) {
+    const {type: nt, reference: ref} = i.namespace
+    if (!nt || nt === 'UNDEFINED') err('namespace.type', 'namespace type is required when a namespace is given', 'NSID, PID, FD or MICROSERVICE; leave "namespace" out for the default namespace')
+    if (!ref) err('namespace.reference', 'namespace reference is required when a namespace is given')
+    else if (nt === 'NSID') {
+      const p = nsNameProblem(ref)
+      if (p) err('namespace.reference', `namespace name "${ref}" ${p}`)
+    } else if (nt === 'PID') {
+      if (!/^[1-9][0-9]{0,9}$/.test(ref)) err('namespace.reference', `PID reference "${ref}" is not a process ID`, 'a positive integer')
+    } else if (nt === 'FD') {
+      if (!ref.startsWith('/') || ref.includes('\0') || /\s/.test(ref)) err('namespace.reference', `FD reference "${ref}" is not an absolute path`, 'the path of an nsfs file, e.g. /proc/1234/ns/net or /run/netns/x')
+    } else if (nt === 'MICROSERVICE') {
+      const p = logicalNameProblem(ref)
+      if (p) err('namespace.reference', `microservice label "${ref}" ${p}`)
+    }
+    if (type === 'EXISTING') err('namespace', 'an EXISTING interface takes no namespace (lnx adopts it where it is, in the default namespace)')
+  }
+
+  // Host name.
+  if (type === 'LOOPBACK') {
+    if (i.host_if_name && i.host_if_name !== 'lo') err('host_if_name', `a LOOPBACK is always "lo", not "${i.host_if_name}"`, 'leave host_if_name out')
+  } else if (i.name) {
+    const host = hostNameOf(i)
+    const p = hostNameProblem(host)
+    if (p) {
+      if (i.host_if_name) err('host_if_name', `host name "${host}" ${p}`)
+      else if (!logicalNameProblem(i.name)) err('name', `"${host}" cannot be a kernel link name: it ${p}`, 'set host_if_name to a name of at most 15 bytes')
+    }
+  }
+
+  // Link kinds: exactly the one that belongs to the type.
+  const links = (['veth', 'tap', 'vrf_dev'] as const).filter((k) => i[k] !== undefined)
+  if (links.length > 1) err(links[1], `only one of veth, tap, vrf_dev may be set (found ${links.join(' and ')})`)
+  const linkOf: Record<string, string> = {VETH: 'veth', TAP_TO_VPP: 'tap', VRF_DEVICE: 'vrf_dev'}
+  for (const k of links) {
+    if (linkOf[type] !== k && type !== 'UNDEFINED') err(k, `"${k}" does not belong to a ${type} interface`, linkOf[type] ? `a ${type} takes "${linkOf[type]}"` : `a ${type} takes no link section`)
+  }
+  if (type === 'VETH') {
+    const peer = i.veth?.peer_if_name
+    if (!peer) err('veth.peer_if_name', 'a VETH must name its peer', 'a lone veth end cannot exist in the kernel: define both ends, each naming the other')
+    else if (checkName(peer, 'veth.peer_if_name', 'peer name', err)) {
+      if (peer === i.name) err('veth.peer_if_name', 'a VETH cannot be its own peer')
+      else {
+        const p = ifaces.get(peer)
+        if (!p) warn('veth.peer_if_name', `peer "${peer}" is not defined in these files`, 'apply keeps this VETH pending until its peer is defined')
+        else if (p.item.type !== 'VETH') err('veth.peer_if_name', `peer "${peer}" is a ${p.item.type ?? 'UNDEFINED'}, not a VETH`)
+        else if (p.item.veth?.peer_if_name !== i.name) err('veth.peer_if_name', `peer "${peer}" names "${p.item.veth?.peer_if_name ?? ''}" as its peer, not "${i.name}"`, 'both ends must name each other')
+      }
+    }
+  }
+  if (type === 'TAP_TO_VPP') {
+    const t = i.tap?.vpp_tap_if_name
+    if (!t) err('tap.vpp_tap_if_name', 'a TAP_TO_VPP must name the TAP that VPP created (tap.vpp_tap_if_name)')
+    else {
+      const p = hostNameProblem(t)
+      if (p) err('tap.vpp_tap_if_name', `"${t}" ${p}`, 'lnx looks the tap up by this Linux name')
+    }
+  }
+  if (type === 'VRF_DEVICE') {
+    if (i.phys_address) err('phys_address', 'a VRF_DEVICE takes no phys_address')
+    const t = i.vrf_dev?.routing_table
+    if (t === undefined || t === 0) err('vrf_dev.routing_table', 'a VRF_DEVICE needs a routing table')
+    else if (t >= 253 && t <= 255) err('vrf_dev.routing_table', `routing table ${t} is reserved (253 default, 254 main, 255 local)`)
+  }
+
+  // Addresses.
+  const prefixes: Prefix[] = []
+  const seen = new Map<string, number>()
+  ;(i.ip_addresses ?? []).forEach((a, n) => {
+    const p = parsePrefix(a)
+    if (!p) return err(`ip_addresses[${n}]`, `"${a}" is not an IPv4 or IPv6 address with an optional /prefix`, 'e.g. "192.168.22.1/24" or "2001:db8::1/64"')
+    if (isUnspecified(p)) return err(`ip_addresses[${n}]`, `"${a}" is the unspecified address`)
+    if (isMulticast(p)) return err(`ip_addresses[${n}]`, `"${a}" is a multicast address; an interface address must be unicast`)
+    const id = `${p.family}/${p.value}`
+    if (seen.has(id)) return err(`ip_addresses[${n}]`, `"${a}" is listed twice (also ip_addresses[${seen.get(id)}])`)
+    seen.set(id, n)
+    prefixes.push(p)
+  })
+  if (i.link_only && (i.ip_addresses?.length || i.phys_address)) warn('link_only', 'link_only is set: ip_addresses and phys_address are left to someone else and ignored')
+  if (type === 'EXISTING' && (i.phys_address || i.mtu)) warn(i.phys_address ? 'phys_address' : 'mtu', 'ignored for an EXISTING interface: lnx only manages its addresses (as the vpp-agent does)')
+
+  if (i.phys_address) {
+    const p = macProblem(i.phys_address)
+    if (p) err('phys_address', `"${i.phys_address}" ${p}`)
+  }
+  if (i.mtu !== undefined && i.mtu !== 0) {
+    if (i.mtu < 68 || i.mtu > 65535) err('mtu', `MTU ${i.mtu} is out of range`, '68..65535, or 0 for the default')
+    else if (i.mtu < 1280 && prefixes.some((p) => p.family === 6)) err('mtu', `MTU ${i.mtu} is below 1280, the IPv6 minimum, and the interface has IPv6 addresses`, 'the kernel would silently drop them')
+  }
+  if (i.vrf_master_interface) {
+    checkName(i.vrf_master_interface, 'vrf_master_interface', 'VRF master name', err)
+    const m = ifaces.get(i.vrf_master_interface)
+    if (!m) warn('vrf_master_interface', `VRF "${i.vrf_master_interface}" is not defined in these files`)
+    else if (m.item.type !== 'VRF_DEVICE') err('vrf_master_interface', `"${i.vrf_master_interface}" is a ${m.item.type}, not a VRF_DEVICE`)
+  }
+}
+
+function checkArp(a: ARPEntry, err: Report, warn: Report, ifaces: Map<string, Located<Interface>>) {
+  if (checkName(a.interface, 'interface', 'interface', err) && !ifaces.has(a.interface!)) {
+    warn('interface', `interface "${a.interface}" is not defined in these files`, 'apply keeps this entry pending until it is')
+  }
+  if (!a.ip_address) err('ip_address', 'ip_address is required')
+  else {
+    const ip = parseAddr(a.ip_address)
+    if (!ip) err('ip_address', `"${a.ip_address}" is not an IPv4 or IPv6 address`, a.ip_address.includes('/') ? 'no /prefix here' : undefined)
+    else if (isUnspecified(ip) || isMulticast(ip)) err('ip_address', `"${a.ip_address}" cannot have a neighbour entry (unspecified or multicast)`)
+  }
+  if (!a.hw_address) err('hw_address', 'hw_address is required')
+  else {
+    const m = parseMac(a.hw_address)
+    if (!m) err('hw_address', `"${a.hw_address}" is not a MAC address (six hex octets, e.g. "02:00:00:00:00:01")`)
+    else if (m === '00:00:00:00:00:00') err('hw_address', `"${a.hw_address}" must not be all zeros`)
+  }
+}
+
+function checkRoute(r: Route, err: Report, warn: Report, ifaces: Map<string, Located<Interface>>) {
+  const ifOk = checkName(r.outgoing_interface, 'outgoing_interface', 'outgoing_interface', err)
+  const iface = ifOk ? ifaces.get(r.outgoing_interface!) : undefined
+  if (ifOk && !iface) warn('outgoing_interface', `interface "${r.outgoing_interface}" is not defined in these files`, 'apply keeps this route pending until it is')
+  let dst: Prefix | null = null
+  if (!r.dst_network) err('dst_network', 'dst_network is required', 'e.g. "10.0.2.0/24", or "0.0.0.0/0" for a default route')
+  else {
+    dst = parsePrefix(r.dst_network)
+    if (!dst) err('dst_network', `"${r.dst_network}" is not an IPv4 or IPv6 network`, 'e.g. "10.0.2.0/24"')
+  }
+  const scope = r.scope ?? 'UNDEFINED'
+  if (!r.gw_addr) return
+  if (r.gw_addr.includes('/')) return err('gw_addr', `gateway "${r.gw_addr}" must be an address without a mask`)
+  const gw = parseAddr(r.gw_addr)
+  if (!gw) return err('gw_addr', `"${r.gw_addr}" is not an IPv4 or IPv6 address`)
+  if (scope === 'LINK' || scope === 'HOST') err('scope', `a route with scope ${scope} cannot have a gateway`, scope === 'LINK' ? 'drop gw_addr, or use scope GLOBAL' : 'drop gw_addr')
+  if (dst && dst.family !== gw.family) err('gw_addr', `gateway ${r.gw_addr} is IPv${gw.family} but dst_network ${r.dst_network} is IPv${dst.family}`)
+  if (isUnspecified(gw) || isMulticast(gw)) err('gw_addr', `gateway ${r.gw_addr} is not a unicast address`)
+  // A gateway equal to a subnet's network or broadcast address, or to the link's own address, is refused or misbehaves.
+  for (const a of iface?.item.ip_addresses ?? []) {
+    const p = parsePrefix(a)
+    if (!p || p.family !== gw.family) continue
+    if (sameAddr(p, gw)) err('gw_addr', `gateway ${r.gw_addr} is the address of ${r.outgoing_interface} itself`)
+    else if (contains(p, gw) && p.family === 4 && p.len <= 30) {
+      if (sameAddr(network(p), gw)) err('gw_addr', `gateway ${r.gw_addr} is the network address of ${a}`)
+      else if (sameAddr(broadcast(p), gw)) err('gw_addr', `gateway ${r.gw_addr} is the broadcast address of ${a}`, 'the kernel refuses it ("Nexthop has invalid gateway")')
+    }
+  }
+}
+
+/** Rules across items of one namespace: unique host names, one LOOPBACK, and routes the kernel cannot hold twice. */
+function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
+  const nsId = (i: Interface) => {
+    const n = nsOf(i)
+    return `${n.type}:${n.ref}`
+  }
+  const hosts = new Map<string, Located<Interface>>()
+  const loops = new Map<string, Located<Interface>>()
+  const nsOfIface = new Map<string, string>()
+  for (const l of cfg.interfaces) {
+    if (l.bad || !l.item.name) continue
+    const id = nsId(l.item)
+    nsOfIface.set(l.item.name, id)
+    const host = hostNameOf(l.item)
+    const where = nsLabel(nsOf(l.item)) || 'the default namespace'
+    const prev = hosts.get(`${id}/${host}`)
+    if (prev && prev.item.name !== l.item.name) {
+      errors.push({file: l.file, key: l.key, path: l.item.host_if_name ? 'host_if_name' : 'name',
+        message: `host name "${host}" is already used by ${prev.key} in ${where}`, hint: 'host names are unique per namespace'})
+    } else hosts.set(`${id}/${host}`, l)
+    if (l.item.type === 'LOOPBACK') {
+      const p = loops.get(id)
+      if (p) errors.push({file: l.file, key: l.key, path: 'type', message: `${where} already has a LOOPBACK: ${p.key}`, hint: 'one LOOPBACK per namespace'})
+      else loops.set(id, l)
+    }
+  }
+  const routes = new Map<string, Located<Route>>()
+  for (const l of cfg.routes) {
+    if (l.bad || !l.item.outgoing_interface) continue
+    const r = normalizeRoute(l.item)
+    const id = `${nsOfIface.get(r.iface) ?? `?${r.iface}`}|${r.dst}|${r.metric}`
+    const prev = routes.get(id)
+    if (prev && prev.item.outgoing_interface !== r.iface) {
+      errors.push({file: l.file, key: l.key, path: 'metric',
+        message: `conflicts with ${prev.key}: same destination ${r.dst} and metric ${r.metric} in one namespace`,
+        hint: 'the kernel keeps only one; give them different metrics'})
+    } else routes.set(id, l)
+  }
+}
