@@ -1,0 +1,231 @@
+// Reading the kernel: one `ip -d -j -batch -` process per namespace (links with addresses, routes of all tables,
+// neighbours, netns ids), namespaces read concurrently, parsed into plain objects the planner diffs against.
+import {LnxError} from '../errors.js'
+import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
+import {formatAddr, isLinkLocal6, normalizeCidr, normalizeNetwork, parseAddr, parsePrefix} from '../model/ip.js'
+import {DEFAULT_HANDLE, listNamed, namedHandle, nsId} from './namespaces.js'
+import {ipBatch, type NsHandle} from './run.js'
+
+export interface OAddr {
+  cidr: string
+  family: 4 | 6
+  secondary: boolean
+  /** Kernel-made IPv6 link-local address: never diffed. */
+  auto: boolean
+}
+
+export interface OLink {
+  ns: ObservedNs
+  ifindex: number
+  name: string
+  /** veth, tun, tap (tun with info_data.type tap), loopback, bridge, dummy, … ("" when unknown). */
+  kind: string
+  up: boolean
+  mtu: number
+  maxMtu?: number
+  mac: string
+  alias?: string
+  group: string
+  addresses: OAddr[]
+  linkIndex?: number
+  linkNetnsid?: number
+  peer?: OLink
+  /** Set when the peer lives in a namespace lnx did not read. */
+  peerUnknown?: boolean
+  master?: string
+}
+
+export interface ORoute {
+  ns: ObservedNs
+  family: 4 | 6
+  type: string
+  dst: string
+  gw?: string
+  dev?: string
+  metric: number
+  table: string
+  protocol: string
+  scope: string
+  raw: Record<string, unknown>
+}
+
+export interface ONeigh {
+  ns: ObservedNs
+  ip: string
+  mac?: string
+  dev: string
+  permanent: boolean
+  protocol: string
+  state: string[]
+}
+
+export interface ObservedNs {
+  handle: NsHandle
+  id: string
+  links: OLink[]
+  routes: ORoute[]
+  neighs: ONeigh[]
+  /** nsid → namespace name (undefined for an unnamed one). */
+  nsids: Map<number, string | undefined>
+}
+
+export interface Observation {
+  namespaces: ObservedNs[]
+  byLabel: Map<string, ObservedNs>
+  byId: Map<string, ObservedNs>
+}
+
+export const isLnxGroup = (l: OLink) => l.group === String(LNX_GROUP)
+export const isLnxProto = (p: string) => p === String(LNX_PROTO)
+
+const READ = ['addr show', 'route show table all', 'neigh show', 'netns list-id']
+
+/** Reads every named namespace plus the default one and any extra handles (PID/FD references of a config). */
+export async function observe(opts: {extra?: NsHandle[]; only?: string[]} = {}): Promise<Observation> {
+  const named = await listNamed()
+  let handles: NsHandle[] = [DEFAULT_HANDLE, ...named.map(namedHandle), ...(opts.extra ?? [])]
+  if (opts.only) handles = handles.filter((h) => opts.only!.includes(h.label))
+  const ids = await Promise.all(handles.map((h) => nsId(h.path)))
+  const seen = new Set<string>()
+  const todo: {h: NsHandle; id: string}[] = []
+  handles.forEach((h, i) => {
+    const id = ids[i]
+    if (!id || seen.has(id)) return
+    seen.add(id)
+    todo.push({h, id})
+  })
+  const namespaces = await mapLimit(todo, 16, ({h, id}) => readNamespace(h, id))
+  const obs: Observation = {
+    namespaces: namespaces.filter((n): n is ObservedNs => !!n),
+    byLabel: new Map(),
+    byId: new Map(),
+  }
+  for (const n of obs.namespaces) {
+    obs.byLabel.set(n.handle.label, n)
+    obs.byId.set(n.id, n)
+  }
+  resolvePeers(obs)
+  return obs
+}
+
+async function mapLimit<T, R>(xs: T[], limit: number, f: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(xs.length)
+  let next = 0
+  const worker = async () => {
+    while (next < xs.length) {
+      const i = next++
+      out[i] = await f(xs[i])
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, xs.length)}, worker))
+  return out
+}
+
+async function readNamespace(h: NsHandle, id: string): Promise<ObservedNs | null> {
+  const r = await ipBatch(h, READ, {json: true, details: true, force: true})
+  const lines = r.stdout.split('\n').filter((l) => l.trim().startsWith('['))
+  if (lines.length < 4) {
+    // A namespace removed between listing and reading is simply gone.
+    if (!h.isDefault && !(await nsId(h.path))) return null
+    const msg = r.failure?.message ?? 'unexpected output'
+    if (/Operation not permitted|Permission denied/.test(msg)) throw new LnxError('NOT_PERMITTED', `cannot read namespace ${h.label || '(default)'}: ${msg}`, {hint: 'run as root (CAP_SYS_ADMIN + CAP_NET_ADMIN)'})
+    throw new LnxError('KERNEL', `cannot read namespace ${h.label || '(default)'}: ${msg}`)
+  }
+  return parseNamespace(h, id, lines.map((l) => JSON.parse(l)))
+}
+
+/** Pure: the four JSON arrays of one namespace → model. Exported for golden tests on captured dumps. */
+export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, nsids]: any[][]): ObservedNs {
+  const ns: ObservedNs = {handle: h, id, links: [], routes: [], neighs: [], nsids: new Map()}
+  for (const l of links) {
+    if (!l || l.ifindex === undefined) continue
+    const info = l.linkinfo ?? {}
+    let kind: string = info.info_kind ?? (l.link_type === 'loopback' ? 'loopback' : '')
+    if (kind === 'tun' && info.info_data?.type === 'tap') kind = 'tap'
+    ns.links.push({
+      ns,
+      ifindex: l.ifindex,
+      name: l.ifname,
+      kind,
+      up: (l.flags ?? []).includes('UP'),
+      mtu: l.mtu,
+      maxMtu: l.max_mtu || undefined,
+      mac: (l.address ?? '').toLowerCase(),
+      alias: l.ifalias || undefined,
+      group: String(l.group ?? 'default'),
+      addresses: (l.addr_info ?? [])
+        .filter((a: any) => a.family === 'inet' || a.family === 'inet6')
+        .map((a: any) => {
+          const cidr = normalizeCidr(`${a.local}/${a.prefixlen}`) ?? `${a.local}/${a.prefixlen}`
+          const p = parsePrefix(cidr)
+          return {
+            cidr,
+            family: a.family === 'inet' ? 4 : 6,
+            secondary: !!a.secondary,
+            auto: !!p && isLinkLocal6(p) && a.scope === 'link' && !a.permanent,
+          } as OAddr
+        }),
+      linkIndex: l.link_index,
+      linkNetnsid: l.link_netnsid,
+      master: l.master,
+    })
+  }
+  for (const r of routes) {
+    if (!r || !r.dst) continue
+    const family: 4 | 6 = r.dst.includes(':') || (r.gateway ?? '').includes(':') ? 6 : 4
+    const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0') : normalizeNetwork(r.dst) ?? r.dst
+    ns.routes.push({
+      ns,
+      family,
+      type: r.type ?? 'unicast',
+      dst,
+      gw: r.gateway ? formatAddr(parseAddr(r.gateway) ?? {family, value: 0n}) : undefined,
+      dev: r.dev,
+      metric: r.metric ?? 0,
+      table: String(r.table ?? 'main'),
+      protocol: String(r.protocol ?? 'boot'),
+      scope: r.scope ?? 'global',
+      raw: r,
+    })
+  }
+  for (const n of neighs) {
+    if (!n || !n.dst || !n.dev) continue
+    const a = parseAddr(n.dst)
+    ns.neighs.push({
+      ns,
+      ip: a ? formatAddr(a) : n.dst,
+      mac: n.lladdr?.toLowerCase(),
+      dev: n.dev,
+      permanent: (n.state ?? []).includes('PERMANENT'),
+      protocol: String(n.protocol ?? '0'),
+      state: n.state ?? [],
+    })
+  }
+  for (const x of nsids) if (x && x.nsid !== undefined) ns.nsids.set(x.nsid, x.name)
+  return ns
+}
+
+/** Pairs veth ends across namespaces: link_netnsid names the peer's namespace (when it has a name), link_index its ifindex. */
+export function resolvePeers(obs: Observation) {
+  for (const ns of obs.namespaces) {
+    for (const l of ns.links) {
+      if (l.kind !== 'veth' || l.peer || l.linkIndex === undefined) continue
+      let candidates: ObservedNs[]
+      if (l.linkNetnsid === undefined) candidates = [ns]
+      else {
+        const name = ns.nsids.get(l.linkNetnsid)
+        const named = name !== undefined ? obs.byLabel.get(name) : undefined
+        candidates = named ? [named] : obs.namespaces.filter((o) => o !== ns && !o.handle.name)
+      }
+      for (const c of candidates) {
+        const p = c.links.find((x) => x.kind === 'veth' && x.ifindex === l.linkIndex && x !== l && (x.linkIndex === l.ifindex))
+        if (p) {
+          l.peer = p
+          p.peer = l
+          break
+        }
+      }
+      if (!l.peer) l.peerUnknown = true
+    }
+  }
+}

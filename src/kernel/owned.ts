@@ -1,0 +1,69 @@
+// What lnx owns, read from marks in the kernel itself (DESIGN.md "Principles"): the link group set at creation,
+// the vpp-agent-format alias, and the route/neighbour protocol number.
+import type {DInterface} from '../model/types.js'
+import {isLnxGroup, isLnxProto, type OLink, type ONeigh, type ORoute} from './observe.js'
+
+export const ALIAS_PREFIX = '/vnf-agent/'
+/** The alias a reverted TAP gets back (as the vpp-agent does). */
+export const UNCONFIGURED = 'unconfigured'
+
+export interface AliasInfo {
+  label: string
+  name: string
+  rest: string[]
+}
+
+export function parseAlias(a: string | undefined): AliasInfo | null {
+  if (!a || !a.startsWith(ALIAS_PREFIX)) return null
+  const parts = a.slice(ALIAS_PREFIX.length).split('/')
+  if (parts.length < 2 || !parts[0] || !parts[1]) return null
+  return {label: parts[0], name: parts[1], rest: parts.slice(2)}
+}
+
+/** The vpp-agent's alias formats: VETH …/name/peer; TAP …/name/vppTap/origHostName; others …/name. */
+export function aliasFor(label: string, d: DInterface, origHost?: string): string {
+  const base = `${ALIAS_PREFIX}${label}/${d.name}`
+  if (d.type === 'VETH') return `${base}/${d.peer}`
+  if (d.type === 'TAP_TO_VPP') return `${base}/${d.vppTap}/${origHost ?? d.vppTap}`
+  return base
+}
+
+export type Ownership = 'owned' | 'leftover' | 'other' | 'foreign'
+
+/**
+ * owned: our alias (created or adopted by lnx with this label, or by a vpp-agent with it: take-over);
+ * leftover: in lnx's group but without alias (a crash between `link add` and `link set alias`);
+ * other: the alias of another label — someone else's; foreign: everything else.
+ */
+export function ownership(l: OLink, label: string): Ownership {
+  const a = parseAlias(l.alias)
+  if (a) return a.label === label ? 'owned' : 'other'
+  if (isLnxGroup(l) && !l.alias) return 'leftover'
+  return 'foreign'
+}
+
+export interface OwnedLink {
+  link: OLink
+  name: string
+  type: 'VETH' | 'TAP_TO_VPP' | 'LOOPBACK' | 'EXISTING' | 'DUMMY'
+  peerName?: string
+  vppTap?: string
+  origHost?: string
+}
+
+export function ownedView(l: OLink, label: string): OwnedLink | null {
+  if (ownership(l, label) !== 'owned') return null
+  const a = parseAlias(l.alias)!
+  const type = l.kind === 'veth' ? 'VETH' : l.kind === 'tap' || l.kind === 'tun' ? 'TAP_TO_VPP' : l.kind === 'loopback' ? 'LOOPBACK' : l.kind === 'dummy' && isLnxGroup(l) ? 'DUMMY' : 'EXISTING'
+  return {
+    link: l,
+    name: a.name,
+    type,
+    peerName: type === 'VETH' ? a.rest[0] : undefined,
+    vppTap: type === 'TAP_TO_VPP' ? a.rest[0] : undefined,
+    origHost: type === 'TAP_TO_VPP' ? a.rest[1] ?? a.rest[0] : undefined,
+  }
+}
+
+export const routeOwned = (r: ORoute) => isLnxProto(r.protocol)
+export const neighOwned = (n: ONeigh) => isLnxProto(n.protocol) && n.permanent

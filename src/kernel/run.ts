@@ -1,0 +1,106 @@
+// The only module that spawns processes (ip, ip -batch, nsenter, ethtool, sysctl). Every batch line is
+// validated token by token before it reaches iproute2: no shell, no quoting surprises, no comments.
+import {LnxError} from '../errors.js'
+
+export interface NsHandle {
+  /** How plans and errors name it: "" (the namespace lnx runs in), "ns1", "pid:1234", "/path". */
+  label: string
+  /** Set for named namespaces (/run/netns/<name>): `ip -n <name>`. */
+  name?: string
+  /** An nsfs path: what `netns` arguments and `nsenter --net=` get. */
+  path: string
+  isDefault: boolean
+}
+
+export interface RunResult {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+const verbose = () => !!process.env.LNX_VERBOSE || /(^|,)lnx/.test(process.env.DEBUG ?? '')
+
+type Execa = typeof import('execa').execa
+let execaFn: Execa | undefined
+async function execa(): Promise<Execa> {
+  // execa costs ≈ 80 ms to import: only commands that spawn pay for it.
+  execaFn ??= (await import('execa')).execa
+  return execaFn
+}
+
+/** Where commands of a namespace run: plain in ours, `ip -n NAME`, or under nsenter for PID/FD paths. */
+export function wrap(ns: NsHandle | undefined, cmd: string, args: string[]): [string, string[]] {
+  if (!ns || ns.isDefault) return [cmd, args]
+  if (cmd === 'ip' && ns.name) return ['ip', ['-n', ns.name, ...args]]
+  return ['nsenter', [`--net=${ns.path}`, '--', cmd, ...args]]
+}
+
+export async function run(cmd: string, args: string[], opts: {input?: string; ns?: NsHandle} = {}): Promise<RunResult> {
+  const [file, argv] = wrap(opts.ns, cmd, args)
+  if (verbose()) {
+    process.stderr.write(`$ ${[file, ...argv].join(' ')}\n`)
+    if (opts.input) process.stderr.write(opts.input.replace(/^/gm, '  | '))
+  }
+  const x = await execa()
+  try {
+    const r = await x(file, argv, {input: opts.input ?? '', reject: false, stripFinalNewline: false, encoding: 'utf8'})
+    if ((r as any).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) {
+      throw new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: file === 'nsenter' ? 'install util-linux' : file === 'ethtool' ? 'apt-get install ethtool' : 'apt-get install iproute2'})
+    }
+    return {stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1}
+  } catch (e) {
+    if (e instanceof LnxError) throw e
+    throw new LnxError('MISSING_TOOL', `cannot run ${file}: ${(e as Error).message}`)
+  }
+}
+
+// Tokens a batch line may hold: names (already validated), addresses, numbers, paths, keywords; or "" (clears an alias).
+const TOKEN = /^[A-Za-z0-9_.:/@+=,-]+$/
+
+export function checkBatchLine(line: string): void {
+  const tokens = line.split(' ')
+  for (const t of tokens) {
+    if (t === '""') continue
+    if (!TOKEN.test(t)) throw new LnxError('INTERNAL', `refusing to send an unsafe ip -batch line: ${JSON.stringify(line)}`, {hint: 'a name or value slipped past validation; this is a bug in lnx'})
+  }
+}
+
+export interface BatchFailure {
+  /** 0-based index of the line that failed; the lines before it were applied. */
+  line: number
+  message: string
+}
+
+export interface BatchResult {
+  ok: boolean
+  stdout: string
+  failure?: BatchFailure
+  /** With force: every failed line. */
+  failures: BatchFailure[]
+}
+
+/** Runs lines through one `ip -batch -` in a namespace. Without force it stops at the first failing line. */
+export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {force?: boolean; json?: boolean; details?: boolean} = {}): Promise<BatchResult> {
+  for (const l of lines) checkBatchLine(l)
+  const args = [...(opts.details ? ['-d'] : []), ...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : []), '-batch', '-']
+  const r = await run('ip', args, {input: lines.join('\n') + '\n', ns})
+  const failures = parseBatchErrors(r.stderr)
+  if (r.exitCode !== 0 && failures.length === 0) {
+    failures.push({line: 0, message: r.stderr.trim() || `ip exited with ${r.exitCode}`})
+  }
+  return {ok: r.exitCode === 0, stdout: r.stdout, failure: failures[0], failures}
+}
+
+/** "RTNETLINK answers: File exists\nCommand failed -:3" → line 2 (0-based) with the kernel's message. */
+export function parseBatchErrors(stderr: string): BatchFailure[] {
+  const out: BatchFailure[] = []
+  let msg: string[] = []
+  for (const raw of stderr.split('\n')) {
+    const m = raw.match(/^Command failed -:(\d+)/)
+    if (m) {
+      out.push({line: Number(m[1]) - 1, message: msg.join('; ').trim() || 'failed'})
+      msg = []
+    } else if (raw.trim()) msg.push(raw.trim())
+  }
+  return out
+}
