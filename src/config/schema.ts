@@ -25,7 +25,7 @@ function validator(name: SchemaName): ValidateFunction {
     const require = createRequire(import.meta.url)
     const Ajv = require('ajv').default
     const addFormats = require('ajv-formats').default
-    const ajv = new Ajv({allErrors: true, strict: false})
+    const ajv = new Ajv({allErrors: true, strict: false, verbose: true})
     addFormats(ajv)
     v = ajv.compile(readSchema(name)) as ValidateFunction
     compiled.set(name, v)

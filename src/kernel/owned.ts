@@ -54,7 +54,13 @@ export interface OwnedLink {
 export function ownedView(l: OLink, label: string): OwnedLink | null {
   if (ownership(l, label) !== 'owned') return null
   const a = parseAlias(l.alias)!
-  const type = l.kind === 'veth' ? 'VETH' : l.kind === 'tap' || l.kind === 'tun' ? 'TAP_TO_VPP' : l.kind === 'loopback' ? 'LOOPBACK' : l.kind === 'dummy' && isLnxGroup(l) ? 'DUMMY' : 'EXISTING'
+  // The alias shape tells a VETH (…/name/peer) or TAP (…/name/vppTap/orig) from an adopted EXISTING (…/name).
+  const type: OwnedLink['type'] =
+    l.kind === 'veth' && (isLnxGroup(l) || a.rest.length > 0) ? 'VETH'
+    : (l.kind === 'tap' || l.kind === 'tun') && a.rest.length > 0 ? 'TAP_TO_VPP'
+    : l.kind === 'loopback' ? 'LOOPBACK'
+    : l.kind === 'dummy' && isLnxGroup(l) ? 'DUMMY'
+    : 'EXISTING'
   return {
     link: l,
     name: a.name,

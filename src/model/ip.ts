@@ -95,6 +95,8 @@ export function contains(p: Prefix, a: Addr): boolean {
 
 export function formatAddr(a: Addr): string {
   if (a.family === 4) return [24n, 16n, 8n, 0n].map((sh) => String((a.value >> sh) & 255n)).join('.')
+  // IPv4-mapped addresses print as iproute2 (inet_ntop) prints them: ::ffff:1.2.3.4.
+  if (a.value >> 32n === 0xffffn) return `::ffff:${formatAddr({family: 4, value: a.value & 0xffffffffn})}`
   const g: number[] = []
   for (let i = 7; i >= 0; i--) g.push(Number((a.value >> BigInt(i * 16)) & 0xffffn))
   // Longest run of two or more zero groups becomes "::" (leftmost on ties).

@@ -81,8 +81,8 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
   const links = (['veth', 'tap', 'vrf_dev'] as const).filter((k) => i[k] !== undefined)
   if (links.length > 1) err(links[1], `only one of veth, tap, vrf_dev may be set (found ${links.join(' and ')})`)
   const linkOf: Record<string, string> = {VETH: 'veth', TAP_TO_VPP: 'tap', VRF_DEVICE: 'vrf_dev'}
-  for (const k of links) {
-    if (linkOf[type] !== k && type !== 'UNDEFINED') err(k, `"${k}" does not belong to a ${type} interface`, linkOf[type] ? `a ${type} takes "${linkOf[type]}"` : `a ${type} takes no link section`)
+  for (const k of links.slice(0, 1)) {
+    if (linkOf[type] !== k && type !== 'UNDEFINED') err(k, `"${k}" does not belong to ${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} interface`, linkOf[type] ? `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} takes "${linkOf[type]}"` : `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} takes no link section`)
   }
   if (type === 'VETH') {
     const peer = i.veth?.peer_if_name
@@ -208,7 +208,7 @@ function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
     const host = hostNameOf(l.item)
     const where = nsLabel(nsOf(l.item)) || 'the default namespace'
     const prev = hosts.get(`${id}/${host}`)
-    if (prev && prev.item.name !== l.item.name) {
+    if (prev && prev.item.name !== l.item.name && !(l.item.type === 'LOOPBACK' && prev.item.type === 'LOOPBACK')) {
       errors.push({file: l.file, key: l.key, path: l.item.host_if_name ? 'host_if_name' : 'name',
         message: `host name "${host}" is already used by ${prev.key} in ${where}`, hint: 'host names are unique per namespace'})
     } else hosts.set(`${id}/${host}`, l)

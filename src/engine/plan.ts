@@ -1,0 +1,913 @@
+// The planner: desired model × observed kernel → ordered changes (with their iproute2 lines and the lines that
+// undo them), pending items with reasons, and collisions. Pure: it runs nothing.
+import {LnxError, type ItemError} from '../errors.js'
+import type {DArp, DInterface, DRoute, Desired, NsRef} from '../model/types.js'
+import {nsLabel} from '../model/types.js'
+import {addressKey, namespaceKey} from '../model/keys.js'
+import {contains, parseAddr, parsePrefix, network, formatPrefix} from '../model/ip.js'
+import type {Observation, ObservedNs, OLink, ORoute} from '../kernel/observe.js'
+import {isLnxGroup} from '../kernel/observe.js'
+import {aliasFor, neighOwned, ownedView, ownership, parseAlias, routeOwned, UNCONFIGURED, type OwnedLink} from '../kernel/owned.js'
+import {DEFAULT_HANDLE, namedHandle} from '../kernel/namespaces.js'
+import type {NsHandle} from '../kernel/run.js'
+import {L, type LinkEnd} from './lines.js'
+
+export type Phase = 'teardown' | 'namespaces' | 'links' | 'configure' | 'tools' | 'l3' | 'cleanup'
+export const PHASES: Phase[] = ['teardown', 'namespaces', 'links', 'configure', 'tools', 'l3', 'cleanup']
+
+export interface Cmd {
+  ns: NsHandle
+  phase: Phase
+  /** An `ip -batch` line, or a tool run as its own process. */
+  line?: string
+  tool?: {cmd: 'sysctl' | 'ethtool'; args: string[]}
+  /** What puts things back as they were, should the run fail after this command. */
+  undo: Cmd[]
+  key: string
+}
+
+export type Action = 'create' | 'update' | 'delete'
+export type Kind = 'namespace' | 'interface' | 'address' | 'route' | 'arp'
+
+export interface Change {
+  action: Action
+  kind: Kind
+  key: string
+  namespace: string
+  detail: string
+  drift?: boolean
+  cmds: Cmd[]
+}
+
+export interface Pending {
+  key: string
+  reason: string
+}
+
+export interface Plan {
+  changes: Change[]
+  pending: Pending[]
+  unchanged: number
+  warnings: string[]
+}
+
+/** A namespace reference as planning sees it. */
+export type NsState =
+  | {kind: 'ready'; handle: NsHandle; obs: ObservedNs}
+  | {kind: 'create'; handle: NsHandle; name: string}
+  | {kind: 'pending'; reason: string}
+
+export interface PlanInput {
+  desired: Desired
+  obs: Observation
+  label: string
+  namespaces: Map<string, NsState>
+  mode: 'apply' | 'delete'
+  prune?: boolean
+  /** delete: also remove the file's NSID namespaces left holding nothing but lo. */
+  deleteNamespaces?: boolean
+  /** Observed checksum offload per "<ns id>/<host>", read only for veths that configure it. */
+  offload?: Map<string, {rx: boolean; tx: boolean}>
+}
+
+export const nsRefKey = (r: NsRef) => `${r.type}:${r.ref}`
+
+export function renderCmd(c: Cmd): string {
+  const inNs = (file: string, args: string[]) => {
+    if (c.ns.isDefault) return [file, ...args]
+    if (file === 'ip' && c.ns.name) return ['ip', '-n', c.ns.name, ...args]
+    return ['nsenter', `--net=${c.ns.path}`, file, ...args]
+  }
+  if (c.tool) return inNs(c.tool.cmd, c.tool.args).join(' ')
+  return inNs('ip', c.line!.split(' ')).join(' ')
+}
+
+const LO_KERNEL = new Set(['127.0.0.1/8', '::1/128'])
+
+interface IfPlan {
+  d: DInterface
+  state: 'pending' | 'create' | 'recreate' | 'existing'
+  reason?: string
+  target?: NsState & {kind: 'ready' | 'create'}
+  cur?: OwnedLink
+  /** A foreign/leftover link being adopted (EXISTING, LOOPBACK, TAP, crash leftover). */
+  adopt?: OLink
+  /** Dependents (addresses, routes, neighbours) are gone after this run's link steps. */
+  fresh: boolean
+  /** IPv6 addresses are gone (link taken down). */
+  v6gone: boolean
+  /** Host name the link has once the links phase is done (before renames in configure). */
+  hostAfterLinks?: string
+}
+
+export function plan(input: PlanInput): Plan {
+  return new Planner(input).run()
+}
+
+class Planner {
+  private changes: Change[] = []
+  private pending: Pending[] = []
+  private unchanged = 0
+  private warnings: string[] = []
+  private collisions: ItemError[] = []
+  private owned = new Map<string, OwnedLink>()
+  private ifp = new Map<string, IfPlan>()
+  private deleted = new Set<OLink>()
+  private createdNs = new Set<string>()
+
+  constructor(private readonly input: PlanInput) {
+    for (const ns of input.obs.namespaces) {
+      for (const l of ns.links) {
+        const v = ownedView(l, input.label)
+        if (v && !this.owned.has(v.name)) this.owned.set(v.name, v)
+      }
+    }
+  }
+
+  run(): Plan {
+    const {desired, mode} = this.input
+    if (mode === 'delete') this.planDelete()
+    else {
+      const ifaces = [...desired.interfaces].sort((a, b) => a.name.localeCompare(b.name))
+      for (const d of ifaces) this.classify(d)
+      this.reconcilePairs()
+      if (this.input.prune) this.planPrune()
+      for (const d of ifaces) this.planInterface(this.ifp.get(d.name)!)
+      for (const d of ifaces) this.planAddresses(this.ifp.get(d.name)!)
+      for (const r of [...desired.routes].sort((a, b) => a.key.localeCompare(b.key))) this.planRoute(r)
+      for (const a of [...desired.arps].sort((a, b) => a.key.localeCompare(b.key))) this.planArp(a)
+    }
+    if (this.collisions.length) {
+      const c = this.collisions[0]
+      throw new LnxError('COLLISION', this.collisions.length === 1 ? `${c.key}: ${c.message}` : `${this.collisions.length} items collide with objects lnx does not own`, {
+        key: c.key,
+        errors: this.collisions,
+        hint: 'lnx never changes what it does not own: remove or rename the other object, or adopt a NIC with type EXISTING',
+      })
+    }
+    return {changes: this.changes, pending: this.pending, unchanged: this.unchanged, warnings: this.warnings}
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private change(action: Action, kind: Kind, key: string, ns: NsHandle | string, detail: string, cmds: Cmd[], drift = false): Change {
+    const c: Change = {action, kind, key, namespace: typeof ns === 'string' ? ns : ns.label, detail, cmds, ...(drift ? {drift: true} : {})}
+    this.changes.push(c)
+    return c
+  }
+
+  private cmd(ns: NsHandle, phase: Phase, line: string, key: string, undo: Cmd[] = []): Cmd {
+    return {ns, phase, line, key, undo}
+  }
+
+  private collide(key: string, message: string, path = '') {
+    const d = this.input.desired
+    const src = [...d.interfaces, ...d.routes, ...d.arps].find((x) => x.key === key)?.source
+    this.collisions.push({file: src?.file ?? '', key, path, message})
+  }
+
+  private pend(key: string, reason: string) {
+    if (!this.pending.some((p) => p.key === key)) this.pending.push({key, reason})
+  }
+
+  private nsState(d: DInterface): NsState | undefined {
+    return this.input.namespaces.get(nsRefKey(d.ns))
+  }
+
+  private linkByHost(ns: ObservedNs | undefined, host: string): OLink | undefined {
+    return ns?.links.find((l) => l.name === host && !this.deleted.has(l))
+  }
+
+  private desiredIf(name: string): DInterface | undefined {
+    return this.input.desired.interfaces.find((i) => i.name === name)
+  }
+
+  // ---------------------------------------------------------------- interfaces: what state each one is in
+
+  private classify(d: DInterface) {
+    const p: IfPlan = {d, state: 'existing', fresh: false, v6gone: false}
+    this.ifp.set(d.name, p)
+    const ns = this.nsState(d)
+    if (!ns) throw new LnxError('INTERNAL', `namespace of ${d.key} was not resolved`)
+    if (ns.kind === 'pending') return this.markPending(p, `namespace ${nsLabel(d.ns)}: ${ns.reason}`)
+    p.target = ns
+    const targetObs = ns.kind === 'ready' ? ns.obs : undefined
+    const cur = this.owned.get(d.name)
+    if (d.type === 'VETH') {
+      const peer = d.peer ? this.desiredIf(d.peer) : undefined
+      if (!peer) return this.markPending(p, `peer ${d.peer} is not defined`)
+    }
+    if (d.type === 'DUMMY' || d.type === 'VRF_DEVICE') {
+      if (!cur) return this.markPending(p, `${d.type} interfaces are not supported by lnx on this host yet (the kernel has no ${d.type === 'DUMMY' ? 'dummy' : 'vrf'} module here)`)
+    }
+    if (cur) {
+      p.cur = cur
+      const why = this.recreateReason(d, cur, ns)
+      if (why) {
+        p.state = 'recreate'
+        p.reason = why
+      }
+      return this.checkHostFree(p, targetObs)
+    }
+    // Not owned yet: find what to adopt, or check that the name is free.
+    switch (d.type) {
+      case 'EXISTING': {
+        const l = this.linkByHost(targetObs, d.hostName)
+        if (!l) return this.markPending(p, `host link ${d.hostName} does not exist${ns.handle.label ? ` in ${ns.handle.label}` : ''}`)
+        if (!this.adoptable(l, d)) return
+        p.adopt = l
+        return
+      }
+      case 'LOOPBACK': {
+        const l = this.linkByHost(targetObs, 'lo')
+        if (l && !this.adoptable(l, d)) return
+        p.adopt = l
+        if (!l) p.state = 'existing' // created with the namespace
+        return
+      }
+      case 'TAP_TO_VPP': {
+        const def = this.input.obs.byLabel.get('')
+        const l = this.linkByHost(def, d.vppTap!)
+        if (!l || (l.kind !== 'tap' && l.kind !== 'tun')) {
+          return this.markPending(p, `tap ${d.vppTap} does not exist in the default namespace${l ? ` (${d.vppTap} is a ${l.kind || 'link'}, not a tap)` : ' (VPP has not created it yet)'}`)
+        }
+        if (!this.adoptable(l, d)) return
+        p.adopt = l
+        p.state = 'create'
+        return this.checkHostFree(p, targetObs)
+      }
+      default: {
+        const l = this.linkByHost(targetObs, d.hostName)
+        if (l) {
+          const own = ownership(l, this.input.label)
+          if (own === 'leftover' && d.type === 'VETH' && l.kind === 'veth') {
+            // A crash between `link add` and `link set alias`: ours, adopted.
+            p.adopt = l
+            p.state = 'existing'
+            return
+          }
+          if (own === 'leftover') {
+            this.deleteLeftover(l)
+          } else if (own === 'owned') {
+            // Ours, under another logical name that is no longer in the config: handed over by re-creation.
+            const v = ownedView(l, this.input.label)!
+            if (this.desiredIf(v.name)) return this.collide(d.key, `host name ${d.hostName} is used by ${v.name}, also in the config`, 'host_if_name')
+            this.deleteOwnedLink(v, 'its host name is taken by ' + d.name)
+          } else {
+            return this.collide(d.key, `a link named ${d.hostName} already exists in ${ns.handle.label || 'the default namespace'} and lnx does not own it (${describeLink(l)})`, d.hostName === d.name ? 'name' : 'host_if_name')
+          }
+        }
+        p.state = 'create'
+      }
+    }
+  }
+
+  private markPending(p: IfPlan, reason: string) {
+    p.state = 'pending'
+    p.reason = reason
+  }
+
+  /** EXISTING, LOOPBACK and TAP links are adopted only when their alias is empty, "unconfigured" or ours. */
+  private adoptable(l: OLink, d: DInterface): boolean {
+    if (!l.alias || l.alias === UNCONFIGURED) return true
+    const a = parseAlias(l.alias)
+    if (a && a.label === this.input.label && a.name === d.name) return true
+    this.collide(d.key, `${l.name} has the alias "${l.alias}", which is not lnx's mark for ${d.name}: another tool or agent manages it`, 'host_if_name')
+    return false
+  }
+
+  private checkHostFree(p: IfPlan, obs: ObservedNs | undefined) {
+    const d = p.d
+    const mine = p.cur?.link ?? p.adopt
+    const l = this.linkByHost(obs, d.hostName)
+    if (!l || l === mine) return
+    // Moving or renaming onto a name that is taken.
+    const own = ownership(l, this.input.label)
+    if (own === 'leftover') return this.deleteLeftover(l)
+    if (own === 'owned') {
+      const v = ownedView(l, this.input.label)!
+      if (!this.desiredIf(v.name)) return this.deleteOwnedLink(v, 'its host name is taken by ' + d.name)
+      return
+    }
+    this.collide(d.key, `a link named ${d.hostName} already exists in ${obs?.handle.label || 'the default namespace'} and lnx does not own it (${describeLink(l)})`, 'host_if_name')
+  }
+
+  private recreateReason(d: DInterface, cur: OwnedLink, ns: NsState): string | undefined {
+    if (cur.type !== d.type && !(cur.type === 'EXISTING' && (d.type === 'DUMMY' || d.type === 'VRF_DEVICE'))) return `type ${cur.type} → ${d.type}`
+    const here = cur.link.ns
+    if (d.type !== 'EXISTING') {
+      if (ns.kind === 'create' || (ns.kind === 'ready' && ns.obs.id !== here.id)) return `namespace ${here.handle.label || 'default'} → ${ns.kind === 'create' ? ns.name : ns.handle.label || 'default'}`
+    }
+    if (d.type === 'VETH') {
+      if (cur.peerName !== d.peer) return `peer ${cur.peerName} → ${d.peer}`
+      const kp = cur.link.peer
+      const kpv = kp ? ownedView(kp, this.input.label) : null
+      if (!kp || !kpv || kpv.name !== d.peer) return `the kernel peer of ${cur.link.name} is not ${d.peer}`
+    }
+    if (d.type === 'TAP_TO_VPP' && cur.vppTap !== d.vppTap) return `tap binding ${cur.vppTap} → ${d.vppTap}`
+    return undefined
+  }
+
+  /** Both ends of a pair are created together: if one must be (re)made, so must the other. */
+  private reconcilePairs() {
+    let again = true
+    while (again) {
+      again = false
+      for (const p of this.ifp.values()) {
+        if (p.d.type !== 'VETH' || !p.d.peer) continue
+        const q = this.ifp.get(p.d.peer)
+        if (!q) continue
+        if (p.state === 'pending' && q.state !== 'pending') {
+          this.markPending(q, `peer ${p.d.name} is pending (${p.reason})`)
+          again = true
+        } else if ((p.state === 'create' || p.state === 'recreate') && q.state === 'existing') {
+          q.state = q.cur || q.adopt ? 'recreate' : 'create'
+          q.reason = `its peer ${p.d.name} is re-created`
+          again = true
+        } else if (p.state === 'existing' && q.state === 'existing') {
+          // Adopted leftovers must really be each other's peers.
+          const lp = p.cur?.link ?? p.adopt
+          const lq = q.cur?.link ?? q.adopt
+          if (lp && lq && lp.peer !== lq) {
+            p.state = 'recreate'
+            q.state = 'recreate'
+            again = true
+          }
+        }
+      }
+    }
+    for (const p of this.ifp.values()) if (p.state === 'pending') this.pend(p.d.key, p.reason!)
+  }
+
+  // ---------------------------------------------------------------- deletions
+
+  private deleteLeftover(l: OLink) {
+    if (this.deleted.has(l)) return
+    this.markDeleted(l)
+    const key = `leftover/${l.ns.handle.label || 'default'}/${l.name}`
+    this.change('delete', 'interface', key, l.ns.handle, `lnx leftover ${l.name} (lnx group, no alias)`, [
+      this.cmd(l.ns.handle, 'teardown', L.linkDel(l.name), key, this.recreateLinkUndo(l, key)),
+    ])
+  }
+
+  private markDeleted(l: OLink) {
+    this.deleted.add(l)
+    if (l.kind === 'veth' && l.peer) this.deleted.add(l.peer)
+  }
+
+  /** Deletes (or, for adopted kinds, releases) an owned link, after its owned routes and neighbours. */
+  private deleteOwnedLink(v: OwnedLink, why: string, opts: {stripListed?: string[]; prune?: boolean} = {}) {
+    const l = v.link
+    if (this.deleted.has(l)) return
+    const key = `config/linux/interfaces/v2/interface/${v.name}`
+    const ns = l.ns.handle
+    const drop = v.type === 'VETH' || v.type === 'DUMMY'
+    this.deleteDependents(l, v.name, drop || v.type === 'TAP_TO_VPP' ? undefined : opts.stripListed)
+    if (drop) {
+      this.markDeleted(l)
+      const peer = l.peer ? ownedView(l.peer, this.input.label) : null
+      this.change('delete', 'interface', key, ns, `${v.type === 'VETH' ? `veth ${l.name}${l.peer ? ` (and its peer ${l.peer.name})` : ''}` : l.name}: ${why}`, [
+        this.cmd(ns, 'teardown', L.linkDel(l.name), key, this.recreateLinkUndo(l, key)),
+      ])
+      if (peer && peer.name !== v.name) {
+        this.deleteDependents(l.peer!, peer.name)
+        if (!this.changes.some((c) => c.key === interfaceKeyOf(peer.name) && c.action === 'delete')) {
+          this.change('delete', 'interface', interfaceKeyOf(peer.name), l.peer!.ns.handle, `veth ${l.peer!.name}: deleted with its peer ${v.name}`, [])
+        }
+      }
+      return
+    }
+    if (v.type === 'TAP_TO_VPP') {
+      this.markDeleted(l)
+      const orig = v.origHost ?? v.vppTap ?? l.name
+      const cmds: Cmd[] = []
+      const userAddrs = l.addresses.filter((a) => !a.auto)
+      for (const a of userAddrs) cmds.push(this.cmd(ns, 'teardown', L.addrDel(l.name, a.cidr), key, [this.cmd(ns, 'teardown', L.addrAdd(l.name, a.cidr), key)]))
+      if (l.up) cmds.push(this.cmd(ns, 'teardown', L.down(l.name), key, [this.cmd(ns, 'teardown', L.up(l.name), key)]))
+      cmds.push(this.cmd(ns, 'teardown', L.alias(l.name, UNCONFIGURED), key, [this.cmd(ns, 'teardown', L.alias(l.name, l.alias), key)]))
+      if (!ns.isDefault) {
+        cmds.push(this.cmd(ns, 'teardown', L.move(l.name, DEFAULT_HANDLE.path, orig), key, [this.cmd(DEFAULT_HANDLE, 'teardown', L.move(orig, ns.path, l.name), key)]))
+      } else if (orig !== l.name) {
+        cmds.push(this.cmd(ns, 'teardown', L.rename(l.name, orig), key, [this.cmd(ns, 'teardown', L.rename(orig, l.name), key)]))
+      }
+      this.change('delete', 'interface', key, ns, `revert tap ${l.name} to ${orig} in the default namespace (never destroyed): ${why}`, cmds)
+      return
+    }
+    // EXISTING / LOOPBACK / VRF: release the mark; strip only the addresses the item lists (delete -f).
+    const cmds: Cmd[] = []
+    const stripped: string[] = []
+    for (const cidr of opts.stripListed ?? []) {
+      if (!l.addresses.some((a) => a.cidr === cidr)) continue
+      stripped.push(cidr)
+      cmds.push(this.cmd(ns, 'teardown', L.addrDel(l.name, cidr), key, [this.cmd(ns, 'teardown', L.addrAdd(l.name, cidr), key)]))
+    }
+    cmds.push(this.cmd(ns, 'teardown', L.alias(l.name, undefined), key, [this.cmd(ns, 'teardown', L.alias(l.name, l.alias), key)]))
+    const kept = l.addresses.filter((a) => !a.auto && !stripped.includes(a.cidr) && !(v.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr))).map((a) => a.cidr)
+    this.change('delete', 'interface', key, ns,
+      `release ${l.name} (${v.type}: never deleted)${stripped.length ? `, remove ${stripped.join(', ')}` : ''}${kept.length ? `; addresses left in place: ${kept.join(', ')}` : ''}: ${why}`, cmds)
+  }
+
+  /** Owned routes and neighbours on a link that is going away (listed so that a revert restores them). */
+  private deleteDependents(l: OLink, name: string, stripListed?: string[]) {
+    const ns = l.ns
+    for (const r of ns.routes.filter((r) => r.dev === l.name && routeOwned(r))) this.deleteRoute(r, this.routeKeyOf(r, name), `its interface ${name} goes away`)
+    for (const n of ns.neighs.filter((n) => n.dev === l.name && neighOwned(n))) {
+      const key = `config/linux/l3/v2/arp/${name}/${n.ip}`
+      if (this.changes.some((c) => c.key === key)) continue
+      this.change('delete', 'arp', key, ns.handle, `${n.ip} on ${l.name}: its interface goes away`, [
+        this.cmd(ns.handle, 'teardown', L.neighDel(l.name, n.ip), key, [this.cmd(ns.handle, 'l3', L.neighReplace(l.name, n.ip, n.mac ?? '', n.protocol), key)]),
+      ])
+    }
+    void stripListed
+  }
+
+  private routeKeyOf(r: ORoute, iface: string) {
+    return `config/linux/l3/v2/route/${r.dst}/${iface}`
+  }
+
+  private deleteRoute(r: ORoute, key: string, why: string) {
+    if (this.changes.some((c) => c.key === key && c.action === 'delete')) return
+    const ns = r.ns.handle
+    const spec = {dst: r.dst, gw: r.gw, dev: r.dev!, metric: r.metric, scope: r.scope, family: r.family, table: r.table, proto: r.protocol}
+    this.change('delete', 'route', key, ns, `${describeRoute(spec)}: ${why}`, [
+      this.cmd(ns, 'teardown', L.route('del', spec), key, [this.cmd(ns, 'l3', L.route('add', spec), key)]),
+    ])
+  }
+
+  /** Undo of deleting a link: re-create it as observed (veth pair with both ends; tap/others cannot be re-made). */
+  private recreateLinkUndo(l: OLink, key: string): Cmd[] {
+    if (l.kind !== 'veth' || !l.peer) return []
+    const a = l
+    const b = l.peer
+    const end = (x: OLink): LinkEnd => ({host: x.name, netns: x.ns.handle.isDefault ? undefined : x.ns.handle.path, mtu: x.mtu, mac: x.mac})
+    const out: Cmd[] = [this.cmd(DEFAULT_HANDLE, 'links', L.vethAdd(end(a), end(b)), key)]
+    for (const x of [a, b]) {
+      const ns = x.ns.handle
+      if (!isLnxGroup(x)) out.push(this.cmd(ns, 'configure', L.group(x.name, x.group), key))
+      if (x.alias) out.push(this.cmd(ns, 'configure', L.alias(x.name, x.alias), key))
+      if (x.up) out.push(this.cmd(ns, 'configure', L.up(x.name), key))
+      for (const ad of x.addresses.filter((q) => !q.auto)) out.push(this.cmd(ns, 'l3', L.addrAdd(x.name, ad.cidr), key))
+    }
+    return out
+  }
+
+  private planPrune() {
+    const desiredNames = new Set(this.input.desired.interfaces.map((i) => i.name))
+    for (const v of this.owned.values()) {
+      if (desiredNames.has(v.name)) continue
+      this.deleteOwnedLink(v, 'not in the config (--prune)', {prune: true})
+    }
+    for (const ns of this.input.obs.namespaces) {
+      for (const l of ns.links) if (ownership(l, this.input.label) === 'leftover' && !this.isAdopted(l)) this.deleteLeftover(l)
+    }
+    // Owned routes/neighbours that no config item describes.
+    const routeKeys = new Set(this.input.desired.routes.map((r) => r.key))
+    const arpKeys = new Set(this.input.desired.arps.map((a) => a.key))
+    for (const ns of this.input.obs.namespaces) {
+      const names = this.logicalNames(ns)
+      for (const r of ns.routes.filter(routeOwned)) {
+        const dev = ns.links.find((l) => l.name === r.dev)
+        if (dev && this.deleted.has(dev)) continue
+        const key = this.routeKeyOf(r, names.get(r.dev ?? '') ?? r.dev ?? '')
+        if (!routeKeys.has(key) || !this.routeMatchesKeyed(r, key)) this.deleteRoute(r, key, 'not in the config (--prune)')
+      }
+      for (const n of ns.neighs.filter(neighOwned)) {
+        const dev = ns.links.find((l) => l.name === n.dev)
+        if (dev && this.deleted.has(dev)) continue
+        const key = `config/linux/l3/v2/arp/${names.get(n.dev) ?? n.dev}/${n.ip}`
+        if (arpKeys.has(key)) continue
+        this.change('delete', 'arp', key, ns.handle, `${n.ip} on ${n.dev}: not in the config (--prune)`, [
+          this.cmd(ns.handle, 'teardown', L.neighDel(n.dev, n.ip), key, [this.cmd(ns.handle, 'l3', L.neighReplace(n.dev, n.ip, n.mac ?? '', n.protocol), key)]),
+        ])
+      }
+    }
+  }
+
+  /** An owned route whose key is desired but which sits at another metric is replaced by planRoute, not pruned. */
+  private routeMatchesKeyed(_r: ORoute, _key: string) {
+    return true
+  }
+
+  private isAdopted(l: OLink) {
+    for (const p of this.ifp.values()) if (p.adopt === l) return true
+    return false
+  }
+
+  private logicalNames(ns: ObservedNs): Map<string, string> {
+    const m = new Map<string, string>()
+    for (const l of ns.links) {
+      const v = ownedView(l, this.input.label)
+      if (v) m.set(l.name, v.name)
+    }
+    return m
+  }
+
+  private planDelete() {
+    const {desired} = this.input
+    for (const r of desired.routes) {
+      const iface = this.owned.get(r.iface)
+      if (!iface) continue
+      const o = iface.link.ns.routes.find((x) => routeOwned(x) && x.dev === iface.link.name && x.dst === r.dst)
+      if (o) this.deleteRoute(o, r.key, 'in the file (delete)')
+    }
+    for (const a of desired.arps) {
+      const iface = this.owned.get(a.iface)
+      if (!iface) continue
+      const n = iface.link.ns.neighs.find((x) => neighOwned(x) && x.dev === iface.link.name && x.ip === a.ip)
+      if (!n) continue
+      const ns = iface.link.ns.handle
+      this.change('delete', 'arp', a.key, ns, `${a.ip} on ${iface.link.name}`, [
+        this.cmd(ns, 'teardown', L.neighDel(iface.link.name, a.ip), a.key, [this.cmd(ns, 'l3', L.neighReplace(iface.link.name, a.ip, n.mac ?? '', n.protocol), a.key)]),
+      ])
+    }
+    for (const d of [...desired.interfaces].sort((a, b) => a.name.localeCompare(b.name))) {
+      const v = this.owned.get(d.name)
+      if (!v) continue
+      this.deleteOwnedLink(v, 'in the file (delete)', {stripListed: d.addresses})
+    }
+    if (this.input.deleteNamespaces) {
+      const names = new Set(desired.interfaces.filter((d) => d.ns.type === 'NSID').map((d) => d.ns.ref))
+      for (const name of [...names].sort()) {
+        const ns = this.input.obs.byLabel.get(name)
+        if (!ns) continue
+        const left = ns.links.filter((l) => l.name !== 'lo' && !this.deleted.has(l))
+        if (left.length) {
+          this.warnings.push(`namespace ${name} kept: it still holds ${left.map((l) => l.name).join(', ')}`)
+          continue
+        }
+        const key = namespaceKey('NSID', name)
+        this.change('delete', 'namespace', key, name, `namespace ${name} (nothing but lo left)`, [
+          this.cmd(DEFAULT_HANDLE, 'cleanup', L.netnsDel(name), key, [
+            this.cmd(DEFAULT_HANDLE, 'namespaces', L.netnsAdd(name), key),
+            this.cmd(namedHandle(name), 'configure', L.up('lo'), key),
+          ]),
+        ])
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- create / update
+
+  private ensureNamespace(t: NsState) {
+    if (t.kind !== 'create' || this.createdNs.has(t.name)) return
+    this.createdNs.add(t.name)
+    const key = namespaceKey('NSID', t.name)
+    const h = t.handle
+    const loDesired = this.input.desired.interfaces.some((i) => i.type === 'LOOPBACK' && i.ns.type === 'NSID' && i.ns.ref === t.name)
+    this.change('create', 'namespace', key, t.name, `named namespace ${t.name}${loDesired ? '' : ', lo up'}`, [
+      this.cmd(DEFAULT_HANDLE, 'namespaces', L.netnsAdd(t.name), key, [this.cmd(DEFAULT_HANDLE, 'cleanup', L.netnsDel(t.name), key)]),
+      ...(loDesired ? [] : [this.cmd(h, 'configure', L.up('lo'), key)]),
+    ])
+  }
+
+  private planInterface(p: IfPlan) {
+    const d = p.d
+    if (p.state === 'pending') return
+    const t = p.target!
+    this.ensureNamespace(t)
+    const h = t.handle
+    const alias = aliasFor(this.input.label, d, p.cur?.origHost ?? d.vppTap)
+
+    if (p.state === 'recreate' && p.cur) {
+      this.deleteOwnedLink(p.cur, `re-created: ${p.reason}`)
+      // The deletion entry stands for the old object; the creation below for the new one.
+    }
+    if (p.state === 'existing' && p.adopt && d.type === 'VETH') {
+      // Adopting a crash leftover: only the alias is missing.
+      return this.updateLink(p, p.adopt, alias, true)
+    }
+    if (p.state === 'existing') {
+      const link = p.cur?.link ?? p.adopt
+      if (!link) {
+        // LOOPBACK of a namespace created in this run.
+        return this.updateLoopbackOfNewNs(p, alias)
+      }
+      return this.updateLink(p, link, alias, !p.cur)
+    }
+    // create / recreate
+    p.fresh = true
+    if (d.type === 'VETH') {
+      const q = this.ifp.get(d.peer!)!
+      if (q.fresh && q.hostAfterLinks) {
+        // The pair line was emitted with the peer.
+        this.configureNew(p, alias, false)
+        return
+      }
+      const qt = q.target!
+      this.ensureNamespace(qt)
+      const end = (x: IfPlan, tt: NsState & {kind: 'ready' | 'create'}): LinkEnd => ({
+        host: x.d.hostName,
+        netns: tt.handle.isDefault ? undefined : tt.handle.path,
+        mtu: x.d.mtu,
+        mac: x.d.mac,
+      })
+      p.hostAfterLinks = d.hostName
+      q.hostAfterLinks = q.d.hostName
+      q.fresh = true
+      const line = L.vethAdd(end(p, t), end(q, qt))
+      const cmds = [this.cmd(DEFAULT_HANDLE, 'links', line, d.key, [this.cmd(h, 'teardown', L.linkDel(d.hostName), d.key)])]
+      const where = (x: NsState & {kind: 'ready' | 'create'}) => x.handle.label || 'default'
+      this.change('create', 'interface', d.key, h, `veth pair ${d.hostName} (${where(t)}) ↔ ${q.d.hostName} (${where(qt)})`, cmds)
+      this.configureNew(p, alias, false)
+      return
+    }
+    if (d.type === 'TAP_TO_VPP') {
+      const l = p.adopt!
+      const cmds: Cmd[] = []
+      if (!h.isDefault) {
+        cmds.push(this.cmd(DEFAULT_HANDLE, 'links', L.move(l.name, h.path, d.hostName), d.key, [this.cmd(h, 'teardown', L.move(d.hostName, DEFAULT_HANDLE.path, l.name), d.key)]))
+      } else if (l.name !== d.hostName) {
+        cmds.push(this.cmd(DEFAULT_HANDLE, 'links', L.rename(l.name, d.hostName), d.key, [this.cmd(h, 'teardown', L.rename(d.hostName, l.name), d.key)]))
+      }
+      p.hostAfterLinks = d.hostName
+      // What adoption changes on the tap is restored on revert.
+      const restore: Cmd[] = []
+      if (l.alias) restore.push(this.cmd(h, 'configure', L.alias(d.hostName, l.alias), d.key))
+      if (l.mtu !== d.mtu && d.mtu) restore.push(this.cmd(h, 'configure', L.mtu(d.hostName, l.mtu), d.key))
+      if (d.mac && l.mac !== d.mac) restore.push(this.cmd(h, 'configure', L.mac(d.hostName, l.mac), d.key))
+      const c = this.change('create', 'interface', d.key, h, `adopt tap ${l.name}${h.isDefault ? '' : ` into ${h.label}`}${l.name !== d.hostName ? ` as ${d.hostName}` : ''}`, cmds)
+      this.configureNew(p, alias, true, c, restore)
+      if (!h.isDefault) p.v6gone = true
+      return
+    }
+    if (d.type === 'DUMMY') {
+      const line = `link add name ${d.hostName}${h.isDefault ? '' : ` netns ${h.path}`} group 76${d.mtu ? ` mtu ${d.mtu}` : ''}${d.mac ? ` address ${d.mac}` : ''} type dummy`
+      this.change('create', 'interface', d.key, h, `dummy ${d.hostName}`, [this.cmd(DEFAULT_HANDLE, 'links', line, d.key, [this.cmd(h, 'teardown', L.linkDel(d.hostName), d.key)])])
+      p.hostAfterLinks = d.hostName
+      this.configureNew(p, alias, false)
+    }
+  }
+
+  /** Alias, MTU, MAC and state of a link made (or moved) in this run. */
+  private configureNew(p: IfPlan, alias: string, setMtuMac: boolean, into?: Change, restore: Cmd[] = []) {
+    const d = p.d
+    const h = p.target!.handle
+    const cmds: Cmd[] = []
+    const undoFirst = restore.length ? restore : []
+    cmds.push(this.cmd(h, 'configure', L.alias(d.hostName, alias), d.key, undoFirst))
+    if (setMtuMac && d.mtu) cmds.push(this.cmd(h, 'configure', L.mtu(d.hostName, d.mtu), d.key))
+    if (setMtuMac && d.mac) cmds.push(this.cmd(h, 'configure', L.mac(d.hostName, d.mac), d.key))
+    if (d.enabled) cmds.push(this.cmd(h, 'configure', L.up(d.hostName), d.key, [this.cmd(h, 'configure', L.down(d.hostName), d.key)]))
+    cmds.push(...this.offloadCmds(p, undefined))
+    if (into) into.cmds.push(...cmds)
+    else {
+      const c = this.changes.find((x) => x.key === d.key && x.action === 'create')
+      if (c) c.cmds.push(...cmds)
+      else this.change('create', 'interface', d.key, h, `veth end ${d.hostName}`, cmds)
+    }
+  }
+
+  private updateLoopbackOfNewNs(p: IfPlan, alias: string) {
+    const d = p.d
+    const h = p.target!.handle
+    const cmds = [this.cmd(h, 'configure', L.alias('lo', alias), d.key)]
+    if (d.mtu && d.mtu !== 65536) cmds.push(this.cmd(h, 'configure', L.mtu('lo', d.mtu), d.key))
+    if (d.enabled) cmds.push(this.cmd(h, 'configure', L.up('lo'), d.key))
+    p.fresh = true
+    this.change('create', 'interface', d.key, h, `loopback of ${h.label}`, cmds)
+  }
+
+  /** In-place update of an existing link: never flaps it unless the config asks for down. */
+  private updateLink(p: IfPlan, l: OLink, alias: string, adopting: boolean) {
+    const d = p.d
+    const h = l.ns.handle
+    const cmds: Cmd[] = []
+    const diffs: string[] = []
+    let host = l.name
+    if (d.hostName !== l.name && d.type !== 'EXISTING' && d.type !== 'LOOPBACK') {
+      cmds.push(this.cmd(h, 'configure', L.rename(l.name, d.hostName), d.key, [this.cmd(h, 'configure', L.rename(d.hostName, l.name), d.key)]))
+      diffs.push(`host_if_name ${l.name} → ${d.hostName}`)
+      host = d.hostName
+    }
+    if (l.alias !== alias) {
+      cmds.push(this.cmd(h, 'configure', L.alias(host, alias), d.key, [this.cmd(h, 'configure', L.alias(host, l.alias), d.key)]))
+      diffs.push(adopting ? `adopt (mark with alias ${alias})` : `alias ${l.alias ?? '(none)'} → ${alias}`)
+    }
+    if (d.mtu && d.mtu !== l.mtu && d.type !== 'EXISTING') {
+      cmds.push(this.cmd(h, 'configure', L.mtu(host, d.mtu), d.key, [this.cmd(h, 'configure', L.mtu(host, l.mtu), d.key)]))
+      diffs.push(`mtu ${l.mtu} → ${d.mtu}`)
+    }
+    if (d.mac && d.mac !== l.mac && d.type !== 'EXISTING' && d.type !== 'LOOPBACK') {
+      cmds.push(this.cmd(h, 'configure', L.mac(host, d.mac), d.key, [this.cmd(h, 'configure', L.mac(host, l.mac), d.key)]))
+      diffs.push(`phys_address ${l.mac} → ${d.mac}`)
+    }
+    const wantUp = d.type === 'EXISTING' ? l.up || d.enabled : d.enabled
+    if (wantUp !== l.up) {
+      if (wantUp) cmds.push(this.cmd(h, 'configure', L.up(host), d.key, [this.cmd(h, 'configure', L.down(host), d.key)]))
+      else {
+        cmds.push(this.cmd(h, 'configure', L.down(host), d.key, [this.cmd(h, 'configure', L.up(host), d.key)]))
+        // Down drops IPv4 routes, permanent neighbours and IPv6 addresses: everything below re-adds them.
+        p.v6gone = true
+        p.fresh = true
+      }
+      diffs.push(`enabled ${l.up} → ${wantUp}`)
+    }
+    const off = this.offloadCmds(p, l)
+    if (off.length) {
+      cmds.push(...off)
+      diffs.push('checksum offload')
+    }
+    p.hostAfterLinks = host
+    if (cmds.length) this.change('update', 'interface', d.key, h, diffs.join(', '), cmds, !adopting)
+    else this.unchanged++
+  }
+
+  private offloadCmds(p: IfPlan, l: OLink | undefined): Cmd[] {
+    const d = p.d
+    if (d.type !== 'VETH') return []
+    const want = (o?: string) => (o === 'CHKSM_OFFLOAD_DISABLED' ? false : o === 'CHKSM_OFFLOAD_ENABLED' ? true : undefined)
+    const rx = want(d.rxOffload)
+    const tx = want(d.txOffload)
+    if (rx === undefined && tx === undefined) return []
+    const h = p.target!.handle
+    const cur = l ? this.input.offload?.get(`${l.ns.id}/${l.name}`) : undefined
+    const args: string[] = []
+    const undo: string[] = []
+    if (rx !== undefined && (!cur || cur.rx !== rx)) {
+      args.push('rx', rx ? 'on' : 'off')
+      undo.push('rx', cur ? (cur.rx ? 'on' : 'off') : 'on')
+    }
+    if (tx !== undefined && (!cur || cur.tx !== tx)) {
+      args.push('tx', tx ? 'on' : 'off')
+      undo.push('tx', cur ? (cur.tx ? 'on' : 'off') : 'on')
+    }
+    if (!args.length) return []
+    return [{ns: h, phase: 'tools', tool: {cmd: 'ethtool', args: ['-K', d.hostName, ...args]}, key: d.key, undo: l ? [{ns: h, phase: 'tools', tool: {cmd: 'ethtool', args: ['-K', d.hostName, ...undo]}, key: d.key, undo: []}] : []}]
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  /** Addresses an interface will hold after this run (for route/ARP dependencies). */
+  private addrsAfter(p: IfPlan): string[] {
+    const d = p.d
+    if (d.linkOnly || (d.type === 'EXISTING' && d.addresses.length === 0)) {
+      const l = p.cur?.link ?? p.adopt
+      return l ? l.addresses.filter((a) => !a.auto).map((a) => a.cidr) : []
+    }
+    return d.addresses
+  }
+
+  private planAddresses(p: IfPlan) {
+    const d = p.d
+    if (p.state === 'pending') return
+    // EXISTING without addresses and link_only leave addresses to someone else.
+    if (d.linkOnly || (d.type === 'EXISTING' && d.addresses.length === 0)) return
+    const h = p.target!.handle
+    const host = d.hostName
+    const l = p.fresh && p.state !== 'existing' ? undefined : p.cur?.link ?? p.adopt
+    const observed = (l?.addresses ?? []).filter((a) => !a.auto && !(d.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr)))
+    const present = observed.filter((a) => !(p.v6gone && a.family === 6))
+    const want = new Set(d.addresses)
+    const extra = present.filter((a) => !want.has(a.cidr))
+    // Secondaries first; deleting a primary (promote_secondaries=0) takes its subnet's secondaries with it.
+    extra.sort((a, b) => Number(b.secondary) - Number(a.secondary))
+    const lost = new Set<string>()
+    for (const a of extra) {
+      const key = addressKey(d.name, a.cidr)
+      this.change('delete', 'address', key, h, `${a.cidr} on ${host}`, [
+        this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, [this.cmd(h, 'l3', L.addrAdd(host, a.cidr), key)]),
+      ], true)
+      if (!a.secondary) {
+        const net = subnet(a.cidr)
+        for (const s of present) if (s.secondary && want.has(s.cidr) && subnet(s.cidr) === net) lost.add(s.cidr)
+      }
+    }
+    const have = new Set(present.map((a) => a.cidr))
+    let v6 = false
+    for (const cidr of d.addresses) {
+      const key = addressKey(d.name, cidr)
+      if (have.has(cidr) && !lost.has(cidr)) {
+        this.unchanged++
+        continue
+      }
+      if (parsePrefix(cidr)?.family === 6) v6 = true
+      this.change('create', 'address', key, h, `${cidr} on ${host}${lost.has(cidr) ? ' (re-added: it went with its primary)' : ''}`, [
+        this.cmd(h, 'l3', L.addrAdd(host, cidr), key, [this.cmd(h, 'l3', L.addrDel(host, cidr), key)]),
+      ], !p.fresh && !!l && !lost.has(cidr) ? false : false)
+    }
+    if (v6) {
+      // Containers often disable IPv6; the vpp-agent enables it per link before adding an address.
+      const c = this.changes.find((x) => x.kind === 'address' && x.key.startsWith(`linux/interface/${d.name}/`) && x.action === 'create')!
+      c.cmds.unshift({ns: h, phase: 'tools', tool: {cmd: 'sysctl', args: ['-q', '-w', `net/ipv6/conf/${host}/disable_ipv6=0`]}, key: c.key, undo: []})
+    }
+  }
+
+  // ---------------------------------------------------------------- routes and ARP entries
+
+  /** Why an item on this interface cannot be applied yet (interface pending, down, without address). */
+  private l3Blocker(ifName: string, what: string): {p: IfPlan; reason?: string} | {reason: string} {
+    const p = this.ifp.get(ifName)
+    if (!p) {
+      const o = this.owned.get(ifName)
+      return {reason: `interface ${ifName} is not defined${o ? ' in this config' : ''}`}
+    }
+    if (p.state === 'pending') return {reason: `interface ${ifName} is pending (${p.reason})`}
+    const upAfter = p.d.type === 'EXISTING' ? p.d.enabled || !!(p.cur?.link ?? p.adopt)?.up : p.d.enabled
+    if (!upAfter) return {reason: `interface ${ifName} is not enabled (${what} needs it up)`}
+    if (this.addrsAfter(p).length === 0) return {reason: `interface ${ifName} has no IP address`}
+    return {p}
+  }
+
+  private planRoute(r: DRoute) {
+    const b = this.l3Blocker(r.iface, 'a route')
+    if (!('p' in b)) return this.pend(r.key, `route ${r.dst}${r.gw ? ` via ${r.gw}` : ''}: ${b.reason}`)
+    const p = b.p
+    const h = p.target!.handle
+    const obsNs = p.target!.kind === 'ready' ? p.target!.obs : undefined
+    const host = p.d.hostName
+    if (r.gw) {
+      const gw = parseAddr(r.gw)!
+      const inSubnet = this.addrsAfter(p).some((a) => {
+        const pp = parsePrefix(a)
+        return !!pp && contains(pp, gw)
+      })
+      const viaLink = this.input.desired.routes.some((x) => x.iface === r.iface && x.scope === 'link' && !x.gw && contains(parsePrefix(x.dst)!, gw))
+        || (obsNs?.routes ?? []).some((x) => x.dev === (p.cur?.link.name ?? host) && x.scope === 'link' && !x.gw && x.table === 'main' && contains(parsePrefix(x.dst)!, gw) && !p.fresh)
+      if (!inSubnet && !viaLink) return this.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
+    }
+    const spec = {dst: r.dst, gw: r.gw, dev: host, metric: r.metric, scope: r.scope, family: r.family}
+    const gone = p.fresh
+    const linkName = p.cur?.link.name ?? p.adopt?.name
+    const routes = (obsNs?.routes ?? []).filter((x) => x.table === 'main' && x.type === 'unicast' && x.family === r.family)
+    const same = routes.find((x) => x.dst === r.dst && x.metric === r.metric && !(gone && x.dev === linkName))
+    const detail = describeRoute(spec)
+    if (same) {
+      const onMine = same.dev === linkName
+      const exact = onMine && same.gw === r.gw && (r.family === 6 || same.scope === r.scope)
+      if (routeOwned(same)) {
+        if (exact) return void this.unchanged++
+        const old = {dst: same.dst, gw: same.gw, dev: same.dev!, metric: same.metric, scope: same.scope, family: same.family}
+        this.change('update', 'route', r.key, h, `${describeRoute(old)} → ${detail}`, [
+          this.cmd(h, 'l3', L.route('replace', spec), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]),
+        ], true)
+        return
+      }
+      // The kernel's connected route is already what this item asks for.
+      if (exact && same.protocol === 'kernel') return void this.unchanged++
+      if (exact && linkName) {
+        // Take-over from the vpp-agent (proto boot): same route on an owned link → re-marked.
+        const old = {dst: same.dst, gw: same.gw, dev: same.dev!, metric: same.metric, scope: same.scope, family: same.family, proto: same.protocol}
+        this.change('update', 'route', r.key, h, `adopt ${detail} (proto ${same.protocol} → lnx)`, [
+          this.cmd(h, 'l3', L.route('replace', spec), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]),
+        ])
+        return
+      }
+      return this.collide(r.key, `a route to ${r.dst} with metric ${r.metric} already exists in ${h.label || 'the default namespace'} (dev ${same.dev}${same.gw ? ` via ${same.gw}` : ''}, proto ${same.protocol}) and lnx does not own it`, 'dst_network')
+    }
+    // Same item at another metric: a metric change is delete + add (they are different kernel routes).
+    const moved = routes.find((x) => routeOwned(x) && x.dst === r.dst && x.dev === linkName && !gone)
+    const cmds: Cmd[] = []
+    if (moved) {
+      const old = {dst: moved.dst, gw: moved.gw, dev: moved.dev!, metric: moved.metric, scope: moved.scope, family: moved.family}
+      cmds.push(this.cmd(h, 'l3', L.route('del', old), r.key, [this.cmd(h, 'l3', L.route('add', old), r.key)]))
+    }
+    cmds.push(this.cmd(h, 'l3', L.route('add', spec), r.key, [this.cmd(h, 'l3', L.route('del', spec), r.key)]))
+    this.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail}` : detail, cmds, !!moved)
+  }
+
+  private planArp(a: DArp) {
+    const b = this.l3Blocker(a.iface, 'an ARP entry')
+    if (!('p' in b)) return this.pend(a.key, `ARP ${a.ip}: ${b.reason}`)
+    const p = b.p
+    const h = p.target!.handle
+    const obsNs = p.target!.kind === 'ready' ? p.target!.obs : undefined
+    const host = p.d.hostName
+    const linkName = p.cur?.link.name ?? p.adopt?.name
+    const n = p.fresh ? undefined : obsNs?.neighs.find((x) => x.dev === linkName && x.ip === a.ip)
+    const detail = `${a.ip} → ${a.mac} on ${host}`
+    if (n && n.permanent) {
+      if (neighOwned(n)) {
+        if (n.mac === a.mac) return void this.unchanged++
+        this.change('update', 'arp', a.key, h, `${a.ip} on ${host}: ${n.mac} → ${a.mac}`, [
+          this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighReplace(host, a.ip, n.mac ?? '', n.protocol), a.key)]),
+        ], true)
+        return
+      }
+      if (n.mac === a.mac) {
+        this.change('update', 'arp', a.key, h, `adopt ${detail} (protocol ${n.protocol} → lnx)`, [
+          this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighReplace(host, a.ip, n.mac ?? '', n.protocol), a.key)]),
+        ])
+        return
+      }
+      return this.collide(a.key, `a permanent neighbour ${a.ip} (${n.mac}) already exists on ${n.dev} and lnx does not own it`, 'ip_address')
+    }
+    this.change('create', 'arp', a.key, h, detail, [
+      this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighDel(host, a.ip), a.key)]),
+    ])
+  }
+}
+
+const interfaceKeyOf = (name: string) => `config/linux/interfaces/v2/interface/${name}`
+
+function subnet(cidr: string): string {
+  const p = parsePrefix(cidr)
+  return p ? formatPrefix(network(p)) : cidr
+}
+
+function describeLink(l: OLink): string {
+  return [l.kind || 'link', l.alias ? `alias "${l.alias}"` : 'no alias', `group ${l.group}`].join(', ')
+}
+
+export function describeRoute(r: {dst: string; gw?: string; dev: string; metric: number; scope?: string; family: 4 | 6}): string {
+  return `${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${r.dev}${r.metric ? ` metric ${r.metric}` : ''}${r.family === 4 && r.scope ? ` scope ${r.scope}` : ''}`
+}
