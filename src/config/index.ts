@@ -1,6 +1,6 @@
 // Config → validated desired model: the one entry point commands use.
 import {invalid, type ItemError} from '../errors.js'
-import {loadConfig, readAllStdin, type LoadedConfig} from './load.js'
+import {loadConfig, loadObjects, readAllStdin, type LoadedConfig} from './load.js'
 import {validateConfig} from '../model/validate.js'
 import {normalizeArp, normalizeInterface, normalizeRoute} from '../model/normalize.js'
 import type {Desired} from '../model/types.js'
@@ -33,4 +33,12 @@ export async function loadDesired(files: string[], readStdin = readAllStdin): Pr
   const v = await validateFiles(files, readStdin)
   if (!v.valid) throw invalid(v.raw.errors)
   return {desired: toDesired(v.loaded), warnings: v.raw.warnings}
+}
+
+/** Validates documents built in memory; throws INVALID with every error. */
+export function desiredFromObjects(docs: {file: string; doc: unknown}[]): {desired: Desired; warnings: ItemError[]} {
+  const loaded = loadObjects(docs)
+  const {errors, warnings} = validateConfig(loaded)
+  if (errors.length) throw invalid(errors)
+  return {desired: toDesired(loaded), warnings}
 }

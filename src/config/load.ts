@@ -92,6 +92,14 @@ export async function loadConfig(files: string[], readStdin: () => Promise<strin
   return cfg
 }
 
+/** The same, for documents built in memory (imperative commands): `file` names where they came from. */
+export function loadObjects(docs: {file: string; doc: unknown}[]): LoadedConfig {
+  const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: []}
+  for (const {file, doc} of docs) addDocument(cfg, doc, file, '')
+  checkDuplicates(cfg)
+  return cfg
+}
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const join = (a: string, b: string) => (a ? `${a}: ${b}` : b)
 

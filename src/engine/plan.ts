@@ -66,6 +66,8 @@ export interface PlanInput {
   prune?: boolean
   /** delete: also remove the file's NSID namespaces left holding nothing but lo. */
   deleteNamespaces?: boolean
+  /** Imperative runs change what the user asked for: nothing there is drift. */
+  noDrift?: boolean
   /** Observed checksum offload per "<ns id>/<host>", read only for veths that configure it. */
   offload?: Map<string, {rx: boolean; tx: boolean}>
 }
@@ -98,6 +100,8 @@ interface IfPlan {
   v6gone: boolean
   /** Host name the link has once the links phase is done (before renames in configure). */
   hostAfterLinks?: string
+  /** Addresses are deleted: the kernel may flush routes and neighbours (last IPv4 address gone), so they are re-asserted. */
+  l3Reset?: boolean
 }
 
 export function plan(input: PlanInput): Plan {
@@ -151,7 +155,7 @@ class Planner {
   // ---------------------------------------------------------------- helpers
 
   private change(action: Action, kind: Kind, key: string, ns: NsHandle | string, detail: string, cmds: Cmd[], drift = false): Change {
-    const c: Change = {action, kind, key, namespace: typeof ns === 'string' ? ns : ns.label, detail, cmds, ...(drift ? {drift: true} : {})}
+    const c: Change = {action, kind, key, namespace: typeof ns === 'string' ? ns : ns.label, detail, cmds, ...(drift && !this.input.noDrift ? {drift: true} : {})}
     this.changes.push(c)
     return c
   }
@@ -762,6 +766,7 @@ class Planner {
     // Secondaries first; deleting a primary (promote_secondaries=0) takes its subnet's secondaries with it.
     extra.sort((a, b) => Number(b.secondary) - Number(a.secondary))
     const lost = new Set<string>()
+    if (extra.length) p.l3Reset = true
     for (const a of extra) {
       const key = addressKey(d.name, a.cidr)
       this.change('delete', 'address', key, h, `${a.cidr} on ${host}`, [
@@ -835,6 +840,12 @@ class Planner {
       const onMine = same.dev === linkName
       const exact = onMine && same.gw === r.gw && (r.family === 6 || same.scope === r.scope)
       if (routeOwned(same)) {
+        if (exact && p.l3Reset) {
+          this.change('update', 'route', r.key, h, `${detail} (re-asserted: the address change may flush it)`, [
+            this.cmd(h, 'l3', L.route('replace', spec), r.key, []),
+          ])
+          return
+        }
         if (exact) return void this.unchanged++
         const old = {dst: same.dst, gw: same.gw, dev: same.dev!, metric: same.metric, scope: same.scope, family: same.family}
         this.change('update', 'route', r.key, h, `${describeRoute(old)} → ${detail}`, [
@@ -877,6 +888,10 @@ class Planner {
     const detail = `${a.ip} → ${a.mac} on ${host}`
     if (n && n.permanent) {
       if (neighOwned(n)) {
+        if (n.mac === a.mac && p.l3Reset) {
+          this.change('update', 'arp', a.key, h, `${detail} (re-asserted: the address change may flush it)`, [this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [])])
+          return
+        }
         if (n.mac === a.mac) return void this.unchanged++
         this.change('update', 'arp', a.key, h, `${a.ip} on ${host}: ${n.mac} → ${a.mac}`, [
           this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighReplace(host, a.ip, n.mac ?? '', n.protocol), a.key)]),

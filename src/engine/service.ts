@@ -41,6 +41,8 @@ export interface EngineOptions {
   waitSeconds?: number
   lockTimeoutSeconds?: number
   deleteNamespaces?: boolean
+  /** Imperative: the changes are the user's own, never drift. */
+  imperative?: boolean
   /** Announcements and progress (stderr, TTY only — the command decides). */
   say?: (msg: string) => void
 }
@@ -170,6 +172,7 @@ function makePlan(ctx: Context, opts: EngineOptions): Plan {
     prune: opts.prune,
     deleteNamespaces: opts.deleteNamespaces,
     offload: ctx.offload,
+    noDrift: opts.imperative,
   })
 }
 

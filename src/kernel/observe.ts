@@ -165,7 +165,8 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
             auto: !!p && isLinkLocal6(p) && a.scope === 'link' && !a.permanent,
           } as OAddr
         }),
-      linkIndex: l.link_index,
+      // Both ends in one namespace: ip -json names the peer ("link") instead of giving link_index.
+      linkIndex: l.link_index ?? (l.link && l.link_netnsid === undefined ? links.find((x: any) => x && x.ifname === l.link)?.ifindex : undefined),
       linkNetnsid: l.link_netnsid,
       master: l.master,
     })

@@ -22,6 +22,7 @@ export function exec(file: string, args: string[], opts: {input?: string; env?: 
     p.stdout.on('data', (d) => (stdout += d))
     p.stderr.on('data', (d) => (stderr += d))
     p.on('error', reject)
+    p.stdin.on('error', () => {}) // a command may exit before reading its (empty) input
     p.on('close', (code) => resolve({stdout, stderr, code: code ?? -1}))
     p.stdin.end(opts.input ?? '')
   })

@@ -1,0 +1,344 @@
+// Imperative verbs on the same engine: read what lnx owns, change one item, and plan that item, its veth peer
+// and its dependents only (untouched items stay out of the plan).
+import {LnxError, type ItemError} from '../errors.js'
+import {desiredFromObjects} from '../config/index.js'
+import type {ARPEntry, Interface, Route} from '../model/generated.js'
+import {normalizeAddr, normalizeCidr, normalizeNetwork} from '../model/ip.js'
+import {nsNameProblem} from '../model/names.js'
+import {observe} from '../kernel/observe.js'
+import {ownership} from '../kernel/owned.js'
+import {DEFAULT_HANDLE, listNamed, namedHandle} from '../kernel/namespaces.js'
+import {ipBatch} from '../kernel/run.js'
+import {currentState, type CurrentState} from './current.js'
+import {checkPrivileges, runDesired, type EngineOptions, type EngineOutput} from './service.js'
+import {acquireLock} from './lock.js'
+
+export const CLI = 'command line'
+
+export type Opts = Omit<EngineOptions, 'mode'>
+
+/** Where a field of an item came from on the command line, so that errors name the flag. */
+export type FlagMap = Record<string, string>
+
+async function current(label: string): Promise<CurrentState> {
+  await checkPrivileges()
+  return currentState(await observe(), label)
+}
+
+function renameFlags(e: unknown, flags: FlagMap): never {
+  if (e instanceof LnxError && e.errors) {
+    const errors: ItemError[] = e.errors.map((x) => {
+      const base = x.path.replace(/\[\d+\]$/, '')
+      const flag = x.file === CLI ? flags[x.path] ?? flags[base] : undefined
+      return flag ? {...x, path: flag, message: `${flag}: ${x.message}`} : x
+    })
+    throw new LnxError(e.code, errors.length === 1 ? errors[0].message : e.message, {errors, key: e.key, hint: e.hint})
+  }
+  throw e
+}
+
+async function run(docs: {file: string; doc: unknown}[], opts: Opts, mode: 'apply' | 'delete', flags: FlagMap): Promise<EngineOutput> {
+  let desired
+  let warnings: ItemError[] = []
+  try {
+    ;({desired, warnings} = desiredFromObjects(docs))
+  } catch (e) {
+    renameFlags(e, flags)
+  }
+  try {
+    return await runDesired(desired!, {...opts, mode, imperative: true}, warnings)
+  } catch (e) {
+    renameFlags(e, flags)
+  }
+}
+
+/** A name lnx does not manage: a helpful exit 2, naming a foreign link if there is one. */
+function notManaged(st: CurrentState, name: string, what = 'interface'): LnxError {
+  const foreign = st.foreign.interfaces.find((f) => f.name === name)
+  if (foreign) {
+    return new LnxError('INVALID', `${what} ${name} exists but lnx does not manage it (a foreign ${foreign.kind} link${foreign.namespace ? ` in ${(foreign.namespace as any).reference}` : ''})`, {
+      hint: `adopt it first: lnx interface add ${name} --type existing`,
+    })
+  }
+  return new LnxError('INVALID', `no interface named ${name} is managed by lnx`, {hint: 'lnx interface show lists them; lnx interface add creates one'})
+}
+
+export interface NsFlags {
+  namespace?: string
+  'netns-pid'?: string
+  'netns-path'?: string
+  microservice?: string
+}
+
+export function nsFromFlags(f: NsFlags): Interface['namespace'] | undefined {
+  const set = (['namespace', 'netns-pid', 'netns-path', 'microservice'] as const).filter((k) => f[k] !== undefined)
+  if (set.length > 1) throw new LnxError('INVALID', `--${set.join(' and --')} cannot be combined: an interface lives in one namespace`)
+  if (f.namespace !== undefined) return f.namespace === '' || f.namespace === 'default' ? undefined : {type: 'NSID', reference: f.namespace}
+  if (f['netns-pid'] !== undefined) return {type: 'PID', reference: f['netns-pid']}
+  if (f['netns-path'] !== undefined) return {type: 'FD', reference: f['netns-path']}
+  if (f.microservice !== undefined) return {type: 'MICROSERVICE', reference: f.microservice}
+  return undefined
+}
+
+const NS_FLAGS = {'namespace.reference': '--namespace', 'namespace.type': '--namespace', namespace: '--namespace'}
+const IF_FLAGS: FlagMap = {
+  ...NS_FLAGS,
+  name: 'NAME',
+  host_if_name: '--host-name',
+  ip_addresses: '--ip',
+  phys_address: '--mac',
+  mtu: '--mtu',
+  'veth.peer_if_name': '--peer',
+  'tap.vpp_tap_if_name': '--vpp-tap',
+  type: '--type',
+}
+
+const TYPES: Record<string, Interface['type']> = {veth: 'VETH', 'tap-to-vpp': 'TAP_TO_VPP', loopback: 'LOOPBACK', existing: 'EXISTING', dummy: 'DUMMY'}
+const OFFLOAD = {on: 'CHKSM_OFFLOAD_ENABLED', off: 'CHKSM_OFFLOAD_DISABLED'} as const
+
+export interface InterfaceAddSpec {
+  name: string
+  type: string
+  peer?: string
+  ns?: Interface['namespace']
+  peerNamespace?: string
+  hostName?: string
+  ips: string[]
+  mac?: string
+  mtu?: number
+  down: boolean
+  rx?: 'on' | 'off'
+  tx?: 'on' | 'off'
+  vppTap?: string
+}
+
+export async function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<EngineOutput> {
+  const st = await current(opts.label)
+  if (st.owned.has(s.name)) throw new LnxError('INVALID', `interface ${s.name} already exists`, {hint: `change it with lnx interface set ${s.name} …`})
+  const type = TYPES[s.type]
+  const item: Interface = {name: s.name, type, enabled: !s.down}
+  if (s.ns) item.namespace = s.ns
+  if (s.hostName) item.host_if_name = s.hostName
+  if (s.ips.length) item.ip_addresses = s.ips
+  if (s.mac) item.phys_address = s.mac
+  if (s.mtu !== undefined) item.mtu = s.mtu
+  const items: Interface[] = [item]
+  if (type === 'VETH') {
+    if (!s.peer) throw new LnxError('INVALID', '--peer is required with --type veth', {errors: [{file: CLI, key: '', path: '--peer', message: '--peer is required with --type veth (a lone veth end cannot exist)'}]})
+    item.veth = {peer_if_name: s.peer}
+    if (s.rx) item.veth.rx_checksum_offloading = OFFLOAD[s.rx]
+    if (s.tx) item.veth.tx_checksum_offloading = OFFLOAD[s.tx]
+    const peer = st.interfaces.find((i) => i.name === s.peer)
+    if (peer) items.push(peer)
+    else {
+      // The peer gets a minimal definition; a peer created with a pair is up.
+      const p: Interface = {name: s.peer, type: 'VETH', enabled: true, veth: {peer_if_name: s.name}}
+      if (s.peerNamespace && s.peerNamespace !== 'default') p.namespace = {type: 'NSID', reference: s.peerNamespace}
+      items.push(p)
+    }
+  } else if (s.peer || s.peerNamespace) {
+    throw new LnxError('INVALID', '--peer and --peer-namespace only go with --type veth')
+  }
+  if (type === 'TAP_TO_VPP') {
+    if (!s.vppTap) throw new LnxError('INVALID', '--vpp-tap is required with --type tap-to-vpp', {errors: [{file: CLI, key: '', path: '--vpp-tap', message: '--vpp-tap is required with --type tap-to-vpp: the Linux name of the tap VPP created'}]})
+    item.tap = {vpp_tap_if_name: s.vppTap}
+  }
+  if (type === 'EXISTING' || type === 'LOOPBACK') {
+    // An adopted link keeps its own MTU/MAC unless asked.
+    if (type === 'EXISTING' && item.namespace) throw new LnxError('INVALID', 'an EXISTING interface takes no namespace', {errors: [{file: CLI, key: '', path: '--namespace', message: '--namespace: an EXISTING interface takes no namespace'}]})
+  }
+  return run([{file: CLI, doc: {interfaces: items}}], opts, 'apply', IF_FLAGS)
+}
+
+export interface InterfaceSetSpec {
+  mtu?: number
+  mac?: string
+  addIps: string[]
+  delIps: string[]
+  up?: boolean
+  hostName?: string
+  ns?: Interface['namespace'] | null
+}
+
+/** The owned item, its veth peer, and the routes and ARP entries on it (re-created when the link is). */
+function withDependents(st: CurrentState, item: Interface): {interfaces: Interface[]; routes: Route[]; arp_entries: ARPEntry[]} {
+  const interfaces = [item]
+  const peer = item.veth?.peer_if_name ? st.interfaces.find((i) => i.name === item.veth!.peer_if_name) : undefined
+  if (peer) interfaces.push(peer)
+  return {
+    interfaces,
+    routes: st.routes.filter((r) => r.outgoing_interface === item.name),
+    arp_entries: st.arp_entries.filter((a) => a.interface === item.name),
+  }
+}
+
+export async function interfaceSet(name: string, s: InterfaceSetSpec, opts: Opts): Promise<EngineOutput> {
+  const st = await current(opts.label)
+  const cur = st.interfaces.find((i) => i.name === name)
+  if (!cur) throw notManaged(st, name)
+  const item: Interface = structuredClone(cur)
+  if (s.mtu !== undefined) item.mtu = s.mtu
+  if (s.mac !== undefined) item.phys_address = s.mac
+  if (s.hostName !== undefined) item.host_if_name = s.hostName
+  if (s.up !== undefined) item.enabled = s.up
+  if (s.ns !== undefined) {
+    if (s.ns === null) delete item.namespace
+    else item.namespace = s.ns
+  }
+  const addrs = [...(item.ip_addresses ?? [])]
+  for (const a of s.delIps) {
+    const n = normalizeCidr(a)
+    const i = addrs.findIndex((x) => x === n || x === a)
+    if (i < 0) throw new LnxError('INVALID', `--del-ip: ${name} has no address ${a}`, {errors: [{file: CLI, key: item.name ?? name, path: '--del-ip', message: `--del-ip: ${name} has no address ${a} (it has ${addrs.join(', ') || 'none'})`}]})
+    addrs.splice(i, 1)
+  }
+  for (const a of s.addIps) if (!addrs.includes(normalizeCidr(a) ?? a)) addrs.push(a)
+  if (addrs.length) item.ip_addresses = addrs
+  else delete item.ip_addresses
+  const flags = {...IF_FLAGS, ip_addresses: s.addIps.length ? '--add-ip' : '--del-ip'}
+  return run([{file: CLI, doc: withDependents(st, item)}], opts, 'apply', flags)
+}
+
+export async function interfaceDelete(name: string, opts: Opts): Promise<EngineOutput> {
+  const st = await current(opts.label)
+  const cur = st.interfaces.find((i) => i.name === name)
+  if (!cur) throw notManaged(st, name)
+  return run([{file: CLI, doc: withDependents(st, cur)}], opts, 'delete', IF_FLAGS)
+}
+
+export async function showInterfaces(label: string, name?: string): Promise<CurrentState> {
+  const st = await current(label)
+  if (name && !st.interfaces.some((i) => i.name === name)) throw notManaged(st, name)
+  return st
+}
+
+const ROUTE_FLAGS: FlagMap = {dst_network: 'DST', outgoing_interface: '--dev', gw_addr: '--via', metric: '--metric', scope: '--scope'}
+
+export interface RouteSpec {
+  dst: string
+  dev: string
+  via?: string
+  metric?: number
+  scope?: string
+}
+
+function ifaceFor(st: CurrentState, dev: string): Interface {
+  const i = st.interfaces.find((x) => x.name === dev)
+  if (!i) throw notManaged(st, dev)
+  return i
+}
+
+export async function routeAdd(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
+  const st = await current(opts.label)
+  const iface = ifaceFor(st, s.dev)
+  const route: Route = {outgoing_interface: s.dev, dst_network: s.dst}
+  if (s.via) route.gw_addr = s.via
+  if (s.metric !== undefined) route.metric = s.metric
+  if (s.scope) route.scope = s.scope.toUpperCase() as Route['scope']
+  const deps = withDependents(st, iface)
+  // Other routes on the link stay as they are; scope-LINK ones can make a gateway reachable.
+  const dst = normalizeNetwork(s.dst)
+  const routes = [...deps.routes.filter((r) => !(normalizeNetwork(r.dst_network ?? '') === dst)), route]
+  return run([{file: CLI, doc: {interfaces: deps.interfaces, routes}}], opts, 'apply', ROUTE_FLAGS)
+}
+
+export async function routeDelete(s: {dst: string; dev: string}, opts: Opts): Promise<EngineOutput> {
+  const st = await current(opts.label)
+  ifaceFor(st, s.dev)
+  const dst = normalizeNetwork(s.dst)
+  const r = st.routes.find((x) => x.outgoing_interface === s.dev && normalizeNetwork(x.dst_network ?? '') === dst)
+  if (!r) throw new LnxError('INVALID', `no route to ${s.dst} on ${s.dev} is managed by lnx`, {hint: 'lnx route show lists them'})
+  return run([{file: CLI, doc: {routes: [r]}}], opts, 'delete', ROUTE_FLAGS)
+}
+
+const ARP_FLAGS: FlagMap = {interface: '--dev', ip_address: 'IP', hw_address: 'MAC'}
+
+export async function arpAdd(s: {dev: string; ip: string; mac: string}, opts: Opts): Promise<EngineOutput> {
+  const st = await current(opts.label)
+  const iface = ifaceFor(st, s.dev)
+  const deps = withDependents(st, iface)
+  const ip = normalizeAddr(s.ip) ?? s.ip
+  const arps = [...deps.arp_entries.filter((a) => a.ip_address !== ip), {interface: s.dev, ip_address: s.ip, hw_address: s.mac}]
+  return run([{file: CLI, doc: {interfaces: deps.interfaces, arp_entries: arps}}], opts, 'apply', ARP_FLAGS)
+}
+
+export async function arpDelete(s: {dev: string; ip: string}, opts: Opts): Promise<EngineOutput> {
+  const st = await current(opts.label)
+  ifaceFor(st, s.dev)
+  const ip = normalizeAddr(s.ip) ?? s.ip
+  const a = st.arp_entries.find((x) => x.interface === s.dev && x.ip_address === ip)
+  if (!a) throw new LnxError('INVALID', `no ARP entry for ${s.ip} on ${s.dev} is managed by lnx`, {hint: 'lnx arp show lists them'})
+  return run([{file: CLI, doc: {arp_entries: [a]}}], opts, 'delete', ARP_FLAGS)
+}
+
+// ---------------------------------------------------------------- namespaces
+
+export interface NamespaceInfo {
+  name: string
+  links: number
+  managed: number
+  foreign: number
+  routes: number
+  arps: number
+}
+
+export async function namespaceList(label: string): Promise<NamespaceInfo[]> {
+  await checkPrivileges()
+  const obs = await observe()
+  return obs.namespaces.map((n) => {
+    const managed = n.links.filter((l) => ownership(l, label) === 'owned').length
+    return {
+      name: n.handle.label,
+      links: n.links.length,
+      managed,
+      foreign: n.links.length - managed,
+      routes: n.routes.filter((r) => r.protocol === '76').length,
+      arps: n.neighs.filter((x) => x.protocol === '76' && x.permanent).length,
+    }
+  })
+}
+
+function checkNsName(name: string) {
+  const p = nsNameProblem(name)
+  if (p) throw new LnxError('INVALID', `namespace name "${name}" ${p}`, {errors: [{file: CLI, key: '', path: 'NAME', message: `namespace name "${name}" ${p}`}]})
+}
+
+export async function namespaceAdd(name: string, opts: {dryRun?: boolean; lockTimeoutSeconds?: number}): Promise<{created: boolean; name: string; commands: string[]}> {
+  checkNsName(name)
+  await checkPrivileges()
+  const commands = [`ip netns add ${name}`, `ip -n ${name} link set dev lo up`]
+  if ((await listNamed()).includes(name)) return {created: false, name, commands: []}
+  if (opts.dryRun) return {created: false, name, commands}
+  const lock = await acquireLock({timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000})
+  try {
+    const r = await ipBatch(DEFAULT_HANDLE, [`netns add ${name}`])
+    if (!r.ok) throw new LnxError('KERNEL', `ip netns add ${name}: ${r.failure?.message}`)
+    const up = await ipBatch(namedHandle(name), ['link set dev lo up'])
+    if (!up.ok) throw new LnxError('KERNEL', `lo up in ${name}: ${up.failure?.message}`)
+    return {created: true, name, commands}
+  } finally {
+    await lock.release()
+  }
+}
+
+export async function namespaceDelete(name: string, opts: {force?: boolean; dryRun?: boolean; label: string; lockTimeoutSeconds?: number}): Promise<{deleted: boolean; name: string; removed: string[]}> {
+  checkNsName(name)
+  await checkPrivileges()
+  if (!(await listNamed()).includes(name)) throw new LnxError('INVALID', `namespace ${name} does not exist`, {hint: 'lnx namespace list'})
+  const obs = await observe({only: [name]})
+  const ns = obs.byLabel.get(name)
+  const links = (ns?.links ?? []).filter((l) => l.name !== 'lo')
+  const removed = links.map((l) => `${l.name} (${l.kind || 'link'}, ${ownership(l, opts.label) === 'owned' ? 'managed by lnx' : 'foreign'}${l.kind === 'veth' && l.peer ? `; its peer ${l.peer.name} goes too` : ''}${l.kind === 'tap' || l.kind === 'tun' ? '; a tap dies with its namespace' : ''})`)
+  if (links.length && !opts.force) {
+    throw new LnxError('INVALID', `namespace ${name} still holds ${links.map((l) => l.name).join(', ')}`, {hint: `--force removes them with the namespace`})
+  }
+  if (opts.dryRun) return {deleted: false, name, removed}
+  const lock = await acquireLock({timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000})
+  try {
+    const r = await ipBatch(DEFAULT_HANDLE, [`netns del ${name}`])
+    if (!r.ok) throw new LnxError('KERNEL', `ip netns del ${name}: ${r.failure?.message}`)
+    return {deleted: true, name, removed}
+  } finally {
+    await lock.release()
+  }
+}
