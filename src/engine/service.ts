@@ -2,7 +2,8 @@
 // verify (observe again) → report. Failures revert what this run changed.
 import {readFile, statfs} from 'node:fs/promises'
 import {EXIT, LnxError, type ItemError} from '../errors.js'
-import {loadDesired} from '../config/index.js'
+import {desiredFromObjects, loadDesired} from '../config/index.js'
+import {currentState} from './current.js'
 import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {observe, type Observation} from '../kernel/observe.js'
@@ -207,7 +208,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
     const allChanges: ChangeJson[] = []
     const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000
     for (;;) {
-      const outcome = await applyPlan(p, opts)
+      const outcome = await applyPlan(p, opts, ctx.obs)
       allChanges.push(...outcome.result.changes)
       if (outcome.result.result !== 'applied' && outcome.result.result !== 'pending') {
         return {result: {...outcome.result, changes: allChanges}, exitCode: outcome.exitCode, warnings}
@@ -237,7 +238,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
     await lock?.release()
   }
 
-  async function applyPlan(p: Plan, opts: EngineOptions): Promise<{result: PlanResult; exitCode: number; afterPending: Pending[]}> {
+  async function applyPlan(p: Plan, opts: EngineOptions, before: Observation): Promise<{result: PlanResult; exitCode: number; afterPending: Pending[]}> {
     const result = toJson(p)
     if (!p.changes.length) {
       return {result: {...result, result: p.pending.length ? 'pending' : 'applied'}, exitCode: p.pending.length ? EXIT.PENDING : EXIT.OK, afterPending: p.pending}
@@ -259,13 +260,13 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       })
       void total
       if (ex.failure) {
-        return fail(p, result, ex.applied, failureError(ex.failure, {}), opts)
+        return fail(p, result, ex.applied, failureError(ex.failure, {}), opts, before)
       }
       // Verify: observe again; the same plan must now be empty.
       const again = makePlan(await context(desired), opts)
       if (again.changes.length) {
         const diff = again.changes.map((c) => `${c.key}: ${c.detail}`).join('; ')
-        return fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts)
+        return fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before)
       }
       return {result: {...result, result: again.pending.length ? 'pending' : 'applied'}, exitCode: again.pending.length ? EXIT.PENDING : EXIT.OK, afterPending: again.pending}
     } finally {
@@ -275,13 +276,33 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
   }
 }
 
-async function fail(p: Plan, result: PlanResult, applied: Parameters<typeof revert>[0], err: LnxError, opts: EngineOptions) {
+/**
+ * After the undo lines: plan from the state read before the run (what lnx owned then, as config, with prune) and
+ * run what is left — the kernel's own side effects (routes flushed with an address, …) that no undo line covers.
+ */
+async function restore(before: Observation, opts: EngineOptions): Promise<string[]> {
+  try {
+    const st = currentState(before, opts.label)
+    const {desired} = desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
+    const ctx = await context(desired)
+    const p = plan({desired, obs: ctx.obs, label: opts.label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload})
+    if (!p.changes.length) return []
+    const ex = await execute(p.changes)
+    return ex.failure ? [ex.failure.message] : []
+  } catch (e) {
+    return [`could not re-check the state before the run: ${(e as Error).message}`]
+  }
+}
+
+async function fail(p: Plan, result: PlanResult, applied: Parameters<typeof revert>[0], err: LnxError, opts: EngineOptions, before: Observation) {
   const error = {code: err.code, message: err.message, ...(err.key ? {key: err.key} : {})}
   if (opts.noRollback) {
     const kept = [...new Set(applied.map((c) => c.key))]
     return {result: {...result, result: 'failed' as const, error, applied: kept}, exitCode: EXIT.FAILED, afterPending: p.pending}
   }
   const r = await revert(applied)
+  r.errors.push(...(await restore(before, opts)))
+  r.ok = r.errors.length === 0
   const reverted = [...new Set(applied.map((c) => c.key))]
   if (!r.ok) {
     return {result: {...result, result: 'failed' as const, error: {...error, message: `${error.message}; revert incomplete: ${r.errors.join('; ')}`}, reverted}, exitCode: EXIT.FAILED, afterPending: p.pending}
