@@ -7,11 +7,7 @@ import {itemErrorLine} from '../render/errors.js'
 
 export default class Apply extends LnxCommand {
   static summary = 'Bring the host to the state the config declares'
-  static description = `Plans (see "lnx plan"), executes with one ip -batch per namespace and phase, then reads the kernel
-again to verify. A failure reverts everything this run changed (unless --no-rollback). Items waiting on something
-(a veth peer not defined, a tap VPP has not created, a gateway not yet reachable) are pending: exit 3.
-Exit codes: 0 done and verified, 1 failed (reverted), 2 invalid input or collision (nothing touched),
-3 done except pending items, 4 environment (privileges, tools, lock).`
+  static description = `Plans (see "lnx plan"), executes with one ip -batch per namespace and phase, then reads the kernel again to verify. A failure reverts everything this run changed (unless --no-rollback). Items waiting on something (a veth peer not defined, a tap VPP has not created, a gateway not yet reachable) are pending: exit 3. \n\nExit codes: 0 done and verified, 1 failed (reverted), 2 invalid input or collision (nothing touched), 3 done except pending items, 4 environment (privileges, tools, lock).`
   static examples = [
     '<%= config.bin %> <%= command.id %> -f examples/seed.yaml',
     '<%= config.bin %> <%= command.id %> -f base.yaml -f site.yaml --prune',

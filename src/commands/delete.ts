@@ -6,10 +6,7 @@ import {planText, resultLine} from '../render/plan.js'
 
 export default class Delete extends LnxCommand {
   static summary = 'Remove exactly the items of the config files'
-  static description = `Deletes what the files declare and lnx owns (with the routes and ARP entries on those interfaces).
-VETH pairs are deleted; TAP_TO_VPP is reverted (addresses stripped, moved back to the default namespace under its
-original name), never destroyed; EXISTING and LOOPBACK lose the addresses the file lists and lnx's mark.
---namespaces then removes the file's named namespaces that hold nothing but lo.`
+  static description = `Deletes what the files declare and lnx owns (with the routes and ARP entries on those interfaces). VETH pairs are deleted; TAP_TO_VPP is reverted (addresses stripped, moved back to the default namespace under its original name), never destroyed; EXISTING and LOOPBACK lose the addresses the file lists and lnx's mark. --namespaces then removes the file's named namespaces that hold nothing but lo.`
   static examples = [
     '<%= config.bin %> <%= command.id %> -f examples/seed.yaml',
     '<%= config.bin %> <%= command.id %> -f examples/seed.yaml --namespaces',

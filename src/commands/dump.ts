@@ -7,10 +7,7 @@ import {dumpTables} from '../render/dump.js'
 
 export default class Dump extends LnxCommand {
   static summary = 'Show interfaces, ARP entries, routes and namespaces as the kernel has them'
-  static description = `Reads every namespace (the default one and each in /run/netns) with one ip process each.
-The table marks what lnx manages. -o yaml|json prints a valid config document (ConfigData, snake_case): managed
-items as items, everything else under "foreign:" (shown, never applied). "lnx dump all -o yaml > c.yaml && lnx plan
--f c.yaml" shows no change.`
+  static description = `Reads every namespace (the default one and each in /run/netns) with one ip process each. The table marks what lnx manages. -o yaml|json prints a valid config document (ConfigData, snake_case): managed items as items, everything else under "foreign:" (shown, never applied). "lnx dump all -o yaml > c.yaml && lnx plan -f c.yaml" shows no change.`
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> interfaces -n ns1',

@@ -8,9 +8,7 @@ import {itemErrorLine} from '../render/errors.js'
 
 export default class Plan extends LnxCommand {
   static summary = 'Show what apply would change; changes nothing'
-  static description = `Reads the config and the kernel (every namespace) and prints the changes apply would make, in order:
-+ create, ~ update (old → new), - delete, … pending (with the reason). --exit-code exits 5 when there are changes,
-for drift checks in scripts and monitoring.`
+  static description = `Reads the config and the kernel (every namespace) and prints the changes apply would make, in order: + create, ~ update (old → new), - delete, … pending (with the reason). --exit-code exits 5 when there are changes, for drift checks in scripts and monitoring.`
   static examples = [
     '<%= config.bin %> <%= command.id %> -f examples/seed.yaml',
     '<%= config.bin %> <%= command.id %> -f site.yaml --prune --exit-code || echo drift',

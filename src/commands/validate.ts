@@ -7,10 +7,7 @@ import {paint} from '../render/style.js'
 
 export default class Validate extends LnxCommand {
   static summary = 'Check config files without touching the host'
-  static description = `Checks YAML or JSON config files (vpp-agent ConfigData, the agentctl linuxConfig form, or single
-items as stored under etcd keys) against the JSON Schemas and the vpp-agent/Linux rules. Needs no privileges and
-never looks at the host. References to interfaces no file defines are warnings: another file may define them.
-Exit 0 when valid, 2 when not.`
+  static description = `Checks YAML or JSON config files (vpp-agent ConfigData, the agentctl linuxConfig form, or single items as stored under etcd keys) against the JSON Schemas and the vpp-agent/Linux rules. Needs no privileges and never looks at the host. References to interfaces no file defines are warnings: another file may define them. Exit 0 when valid, 2 when not.`
   static examples = [
     '<%= config.bin %> <%= command.id %> -f examples/seed.yaml',
     '<%= config.bin %> <%= command.id %> -f base.yaml -f site.yaml --json',

@@ -30,9 +30,10 @@ function renameFlags(e: unknown, flags: FlagMap): never {
     const errors: ItemError[] = e.errors.map((x) => {
       const base = x.path.replace(/\[\d+\]$/, '')
       const flag = x.file === CLI ? flags[x.path] ?? flags[base] : undefined
-      return flag ? {...x, path: flag, message: `${flag}: ${x.message}`} : x
+      return flag ? {...x, path: flag} : x
     })
-    throw new LnxError(e.code, errors.length === 1 ? errors[0].message : e.message, {errors, key: e.key, hint: e.hint})
+    const one = errors.length === 1 ? `${errors[0].file === CLI && errors[0].path ? `${errors[0].path}: ` : ''}${errors[0].message}` : e.message
+    throw new LnxError(e.code, one, {errors, key: e.key, hint: e.hint})
   }
   throw e
 }

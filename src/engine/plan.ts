@@ -5,7 +5,7 @@ import type {DArp, DInterface, DRoute, Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {addressKey, namespaceKey} from '../model/keys.js'
 import {contains, parseAddr, parsePrefix, network, formatPrefix} from '../model/ip.js'
-import type {Observation, ObservedNs, OLink, ORoute} from '../kernel/observe.js'
+import type {Observation, ObservedNs, OLink, ONeigh, ORoute} from '../kernel/observe.js'
 import {isLnxGroup} from '../kernel/observe.js'
 import {aliasFor, neighOwned, ownedView, ownership, parseAlias, routeOwned, UNCONFIGURED, type OwnedLink} from '../kernel/owned.js'
 import {DEFAULT_HANDLE, namedHandle} from '../kernel/namespaces.js'
@@ -118,6 +118,12 @@ class Planner {
   private ifp = new Map<string, IfPlan>()
   private deleted = new Set<OLink>()
   private createdNs = new Set<string>()
+  // Indexes: planning stays linear in the number of items (100k-item plans).
+  private changeIndex = new Map<string, Change>()
+  private pendingKeys = new Set<string>()
+  private desiredByName = new Map<string, DInterface>()
+  private linkRoutesByIface = new Map<string, DRoute[]>()
+  private nsIndex = new WeakMap<ObservedNs, NsIndex>()
 
   constructor(private readonly input: PlanInput) {
     for (const ns of input.obs.namespaces) {
@@ -126,6 +132,25 @@ class Planner {
         if (v && !this.owned.has(v.name)) this.owned.set(v.name, v)
       }
     }
+    for (const d of input.desired.interfaces) if (!this.desiredByName.has(d.name)) this.desiredByName.set(d.name, d)
+    for (const r of input.desired.routes) {
+      if (r.scope !== 'link' || r.gw) continue
+      if (!this.linkRoutesByIface.has(r.iface)) this.linkRoutesByIface.set(r.iface, [])
+      this.linkRoutesByIface.get(r.iface)!.push(r)
+    }
+  }
+
+  private idx(ns: ObservedNs): NsIndex {
+    let i = this.nsIndex.get(ns)
+    if (!i) {
+      i = buildIndex(ns)
+      this.nsIndex.set(ns, i)
+    }
+    return i
+  }
+
+  private hasChange(key: string, action?: Action): boolean {
+    return action ? this.changeIndex.has(`${action}|${key}`) : this.changeIndex.has(`create|${key}`) || this.changeIndex.has(`update|${key}`) || this.changeIndex.has(`delete|${key}`)
   }
 
   run(): Plan {
@@ -157,6 +182,7 @@ class Planner {
   private change(action: Action, kind: Kind, key: string, ns: NsHandle | string, detail: string, cmds: Cmd[], drift = false): Change {
     const c: Change = {action, kind, key, namespace: typeof ns === 'string' ? ns : ns.label, detail, cmds, ...(drift && !this.input.noDrift ? {drift: true} : {})}
     this.changes.push(c)
+    if (!this.changeIndex.has(`${action}|${key}`)) this.changeIndex.set(`${action}|${key}`, c)
     return c
   }
 
@@ -171,7 +197,9 @@ class Planner {
   }
 
   private pend(key: string, reason: string) {
-    if (!this.pending.some((p) => p.key === key)) this.pending.push({key, reason})
+    if (this.pendingKeys.has(key)) return
+    this.pendingKeys.add(key)
+    this.pending.push({key, reason})
   }
 
   private nsState(d: DInterface): NsState | undefined {
@@ -179,11 +207,12 @@ class Planner {
   }
 
   private linkByHost(ns: ObservedNs | undefined, host: string): OLink | undefined {
-    return ns?.links.find((l) => l.name === host && !this.deleted.has(l))
+    const l = ns ? this.idx(ns).links.get(host) : undefined
+    return l && !this.deleted.has(l) ? l : undefined
   }
 
   private desiredIf(name: string): DInterface | undefined {
-    return this.input.desired.interfaces.find((i) => i.name === name)
+    return this.desiredByName.get(name)
   }
 
   // ---------------------------------------------------------------- interfaces: what state each one is in
@@ -375,7 +404,7 @@ class Planner {
       ])
       if (peer && peer.name !== v.name) {
         this.deleteDependents(l.peer!, peer.name)
-        if (!this.changes.some((c) => c.key === interfaceKeyOf(peer.name) && c.action === 'delete')) {
+        if (!this.hasChange(interfaceKeyOf(peer.name), 'delete')) {
           this.change('delete', 'interface', interfaceKeyOf(peer.name), l.peer!.ns.handle, `veth ${l.peer!.name}: deleted with its peer ${v.name}`, [])
         }
       }
@@ -414,10 +443,11 @@ class Planner {
   /** Owned routes and neighbours on a link that is going away (listed so that a revert restores them). */
   private deleteDependents(l: OLink, name: string, stripListed?: string[]) {
     const ns = l.ns
-    for (const r of ns.routes.filter((r) => r.dev === l.name && routeOwned(r))) this.deleteRoute(r, this.routeKeyOf(r, name), `its interface ${name} goes away`)
-    for (const n of ns.neighs.filter((n) => n.dev === l.name && neighOwned(n))) {
+    const ix = this.idx(ns)
+    for (const r of (ix.routesByDev.get(l.name) ?? []).filter(routeOwned)) this.deleteRoute(r, this.routeKeyOf(r, name), `its interface ${name} goes away`)
+    for (const n of (ix.neighsByDev.get(l.name) ?? []).filter(neighOwned)) {
       const key = `config/linux/l3/v2/arp/${name}/${n.ip}`
-      if (this.changes.some((c) => c.key === key)) continue
+      if (this.hasChange(key)) continue
       this.change('delete', 'arp', key, ns.handle, `${n.ip} on ${l.name}: its interface goes away`, [
         this.cmd(ns.handle, 'teardown', L.neighDel(l.name, n.ip), key, [this.cmd(ns.handle, 'l3', L.neighReplace(l.name, n.ip, n.mac ?? '', n.protocol), key)]),
       ])
@@ -430,7 +460,7 @@ class Planner {
   }
 
   private deleteRoute(r: ORoute, key: string, why: string) {
-    if (this.changes.some((c) => c.key === key && c.action === 'delete')) return
+    if (this.hasChange(key, 'delete')) return
     const ns = r.ns.handle
     const spec = {dst: r.dst, gw: r.gw, dev: r.dev!, metric: r.metric, scope: r.scope, family: r.family, table: r.table, proto: r.protocol}
     this.change('delete', 'route', key, ns, `${describeRoute(spec)}: ${why}`, [
@@ -469,14 +499,15 @@ class Planner {
     const arpKeys = new Set(this.input.desired.arps.map((a) => a.key))
     for (const ns of this.input.obs.namespaces) {
       const names = this.logicalNames(ns)
+      const ix = this.idx(ns)
       for (const r of ns.routes.filter(routeOwned)) {
-        const dev = ns.links.find((l) => l.name === r.dev)
+        const dev = ix.links.get(r.dev ?? '')
         if (dev && this.deleted.has(dev)) continue
         const key = this.routeKeyOf(r, names.get(r.dev ?? '') ?? r.dev ?? '')
         if (!routeKeys.has(key) || !this.routeMatchesKeyed(r, key)) this.deleteRoute(r, key, 'not in the config (--prune)')
       }
       for (const n of ns.neighs.filter(neighOwned)) {
-        const dev = ns.links.find((l) => l.name === n.dev)
+        const dev = ix.links.get(n.dev)
         if (dev && this.deleted.has(dev)) continue
         const key = `config/linux/l3/v2/arp/${names.get(n.dev) ?? n.dev}/${n.ip}`
         if (arpKeys.has(key)) continue
@@ -517,7 +548,8 @@ class Planner {
     for (const a of desired.arps) {
       const iface = this.owned.get(a.iface)
       if (!iface) continue
-      const n = iface.link.ns.neighs.find((x) => neighOwned(x) && x.dev === iface.link.name && x.ip === a.ip)
+      const n = this.idx(iface.link.ns).neighs.get(`${iface.link.name}|${a.ip}`)
+      if (n && !neighOwned(n)) continue
       if (!n) continue
       const ns = iface.link.ns.handle
       this.change('delete', 'arp', a.key, ns, `${a.ip} on ${iface.link.name}`, [
@@ -655,7 +687,7 @@ class Planner {
     cmds.push(...this.offloadCmds(p, undefined))
     if (into) into.cmds.push(...cmds)
     else {
-      const c = this.changes.find((x) => x.key === d.key && x.action === 'create')
+      const c = this.changeIndex.get(`create|${d.key}`)
       if (c) c.cmds.push(...cmds)
       else this.change('create', 'interface', d.key, h, `veth end ${d.hostName}`, cmds)
     }
@@ -778,21 +810,21 @@ class Planner {
       }
     }
     const have = new Set(present.map((a) => a.cidr))
-    let v6 = false
+    let v6: Change | undefined
     for (const cidr of d.addresses) {
       const key = addressKey(d.name, cidr)
       if (have.has(cidr) && !lost.has(cidr)) {
         this.unchanged++
         continue
       }
-      if (parsePrefix(cidr)?.family === 6) v6 = true
-      this.change('create', 'address', key, h, `${cidr} on ${host}${lost.has(cidr) ? ' (re-added: it went with its primary)' : ''}`, [
+      const c = this.change('create', 'address', key, h, `${cidr} on ${host}${lost.has(cidr) ? ' (re-added: it went with its primary)' : ''}`, [
         this.cmd(h, 'l3', L.addrAdd(host, cidr), key, [this.cmd(h, 'l3', L.addrDel(host, cidr), key)]),
-      ], !p.fresh && !!l && !lost.has(cidr) ? false : false)
+      ])
+      if (!v6 && parsePrefix(cidr)?.family === 6) v6 = c
     }
     if (v6) {
       // Containers often disable IPv6; the vpp-agent enables it per link before adding an address.
-      const c = this.changes.find((x) => x.kind === 'address' && x.key.startsWith(`linux/interface/${d.name}/`) && x.action === 'create')!
+      const c = v6
       c.cmds.unshift({ns: h, phase: 'tools', tool: {cmd: 'sysctl', args: ['-q', '-w', `net/ipv6/conf/${host}/disable_ipv6=0`]}, key: c.key, undo: []})
     }
   }
@@ -826,15 +858,15 @@ class Planner {
         const pp = parsePrefix(a)
         return !!pp && contains(pp, gw)
       })
-      const viaLink = this.input.desired.routes.some((x) => x.iface === r.iface && x.scope === 'link' && !x.gw && contains(parsePrefix(x.dst)!, gw))
-        || (obsNs?.routes ?? []).some((x) => x.dev === (p.cur?.link.name ?? host) && x.scope === 'link' && !x.gw && x.table === 'main' && contains(parsePrefix(x.dst)!, gw) && !p.fresh)
+      const viaLink = (this.linkRoutesByIface.get(r.iface) ?? []).some((x) => contains(parsePrefix(x.dst)!, gw))
+        || (!p.fresh && obsNs ? this.idx(obsNs).routesByDev.get(p.cur?.link.name ?? host) ?? [] : []).some((x) => x.scope === 'link' && !x.gw && x.table === 'main' && contains(parsePrefix(x.dst)!, gw))
       if (!inSubnet && !viaLink) return this.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
     }
     const spec = {dst: r.dst, gw: r.gw, dev: host, metric: r.metric, scope: r.scope, family: r.family}
     const gone = p.fresh
     const linkName = p.cur?.link.name ?? p.adopt?.name
-    const routes = (obsNs?.routes ?? []).filter((x) => x.table === 'main' && x.type === 'unicast' && x.family === r.family)
-    const same = routes.find((x) => x.dst === r.dst && x.metric === r.metric && !(gone && x.dev === linkName))
+    const ix = obsNs ? this.idx(obsNs) : undefined
+    const same = (ix?.mainRoutes.get(`${r.family}|${r.dst}|${r.metric}`) ?? []).find((x) => !(gone && x.dev === linkName))
     const detail = describeRoute(spec)
     if (same) {
       const onMine = same.dev === linkName
@@ -866,7 +898,7 @@ class Planner {
       return this.collide(r.key, `a route to ${r.dst} with metric ${r.metric} already exists in ${h.label || 'the default namespace'} (dev ${same.dev}${same.gw ? ` via ${same.gw}` : ''}, proto ${same.protocol}) and lnx does not own it`, 'dst_network')
     }
     // Same item at another metric: a metric change is delete + add (they are different kernel routes).
-    const moved = routes.find((x) => routeOwned(x) && x.dst === r.dst && x.dev === linkName && !gone)
+    const moved = gone ? undefined : (ix?.routesByDev.get(linkName ?? '') ?? []).find((x) => routeOwned(x) && x.dst === r.dst && x.table === 'main' && x.type === 'unicast' && x.family === r.family)
     const cmds: Cmd[] = []
     if (moved) {
       const old = {dst: moved.dst, gw: moved.gw, dev: moved.dev!, metric: moved.metric, scope: moved.scope, family: moved.family}
@@ -884,7 +916,7 @@ class Planner {
     const obsNs = p.target!.kind === 'ready' ? p.target!.obs : undefined
     const host = p.d.hostName
     const linkName = p.cur?.link.name ?? p.adopt?.name
-    const n = p.fresh ? undefined : obsNs?.neighs.find((x) => x.dev === linkName && x.ip === a.ip)
+    const n = p.fresh || !obsNs ? undefined : this.idx(obsNs).neighs.get(`${linkName}|${a.ip}`)
     const detail = `${a.ip} → ${a.mac} on ${host}`
     if (n && n.permanent) {
       if (neighOwned(n)) {
@@ -910,6 +942,34 @@ class Planner {
       this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighDel(host, a.ip), a.key)]),
     ])
   }
+}
+
+interface NsIndex {
+  links: Map<string, OLink>
+  routesByDev: Map<string, ORoute[]>
+  /** Main-table unicast routes by "family|dst|metric": the kernel's identity of a route. */
+  mainRoutes: Map<string, ORoute[]>
+  neighsByDev: Map<string, ONeigh[]>
+  neighs: Map<string, ONeigh>
+}
+
+function buildIndex(ns: ObservedNs): NsIndex {
+  const push = <K, V>(m: Map<K, V[]>, k: K, v: V) => {
+    const a = m.get(k)
+    if (a) a.push(v)
+    else m.set(k, [v])
+  }
+  const i: NsIndex = {links: new Map(), routesByDev: new Map(), mainRoutes: new Map(), neighsByDev: new Map(), neighs: new Map()}
+  for (const l of ns.links) i.links.set(l.name, l)
+  for (const r of ns.routes) {
+    if (r.dev) push(i.routesByDev, r.dev, r)
+    if (r.table === 'main' && r.type === 'unicast') push(i.mainRoutes, `${r.family}|${r.dst}|${r.metric}`, r)
+  }
+  for (const n of ns.neighs) {
+    push(i.neighsByDev, n.dev, n)
+    i.neighs.set(`${n.dev}|${n.ip}`, n)
+  }
+  return i
 }
 
 const interfaceKeyOf = (name: string) => `config/linux/interfaces/v2/interface/${name}`

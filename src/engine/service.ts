@@ -8,7 +8,7 @@ import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {observe, type Observation} from '../kernel/observe.js'
 import {resolveNs, namedHandle} from '../kernel/namespaces.js'
-import {run, type NsHandle} from '../kernel/run.js'
+import {probeIp, run, type NsHandle} from '../kernel/run.js'
 import {nsRefKey, plan, renderCmd, type Change, type NsState, type Pending, type Plan} from './plan.js'
 import {execute, failureError, revert} from './execute.js'
 import {acquireLock, type Lock} from './lock.js'
@@ -191,6 +191,7 @@ export async function runFiles(files: string[], opts: EngineOptions): Promise<En
 export async function runDesired(desired: Desired, opts: EngineOptions, warnings: ItemError[] = []): Promise<EngineOutput> {
   await checkPrivileges()
   const acting = opts.mode !== 'plan' && !opts.dryRun
+  if (acting) await probeIp()
   let lock: Lock | undefined
   if (acting) {
     lock = await acquireLock({

@@ -104,3 +104,22 @@ export function parseBatchErrors(stderr: string): BatchFailure[] {
   }
   return out
 }
+
+let probed: Promise<void> | undefined
+
+/**
+ * What lnx needs from iproute2, checked once per run before anything changes: `ip` itself, JSON output (4.13+)
+ * and neighbour protocols (5.8+). Missing → exit 4 saying what.
+ */
+export function probeIp(): Promise<void> {
+  probed ??= (async () => {
+    const r = await run('ip', ['-V'])
+    const m = r.stdout.match(/iproute2-(?:ss)?v?(\d+)\.(\d+)/) ?? r.stdout.match(/(\d+)\.(\d+)\.\d+/)
+    if (r.exitCode !== 0 || !m) throw new LnxError('MISSING_TOOL', `cannot tell the iproute2 version (${(r.stdout + r.stderr).trim() || 'no output'})`, {hint: 'install iproute2 5.8 or newer'})
+    const [maj, min] = [Number(m[1]), Number(m[2])]
+    if (maj < 5 || (maj === 5 && min < 8)) {
+      throw new LnxError('MISSING_TOOL', `iproute2 ${maj}.${min} lacks what lnx needs (JSON output, neighbour protocols: 5.8 or newer)`, {hint: 'install a newer iproute2'})
+    }
+  })()
+  return probed
+}

@@ -5,10 +5,7 @@ import type {PlanResult} from '../../engine/service.js'
 
 export default class InterfaceAdd extends ImperativeCommand {
   static summary = 'Create (or adopt) one interface'
-  static description = `Creates a veth pair (the peer gets a minimal definition unless lnx already manages it), adopts the
-tap VPP created (--type tap-to-vpp), or adopts an existing NIC or a namespace's lo (--type existing|loopback).
-Links are up unless --down; a peer created with a pair is up too. Same validation, ownership marks, revert and
-exit codes as "lnx apply".`
+  static description = `Creates a veth pair (the peer gets a minimal definition unless lnx already manages it), adopts the tap VPP created (--type tap-to-vpp), or adopts an existing NIC or a namespace's lo (--type existing|loopback). Links are up unless --down; a peer created with a pair is up too. Same validation, ownership marks, revert and exit codes as "lnx apply".`
   static examples = [
     '<%= config.bin %> <%= command.id %> veth1 --type veth --peer veth2 --namespace ns1 --peer-namespace ns2 --ip 192.168.22.1/24',
     '<%= config.bin %> <%= command.id %> tap1 --type tap-to-vpp --vpp-tap tap-host --namespace ns2 --ip 172.52.45.127/24',

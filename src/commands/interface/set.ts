@@ -5,8 +5,7 @@ import type {PlanResult} from '../../engine/service.js'
 
 export default class InterfaceSet extends ImperativeCommand {
   static summary = 'Change one interface lnx manages'
-  static description = `Changes MTU, MAC, addresses, state or host name in place (the link is not flapped), or moves it to
-another namespace (re-created, with its routes and ARP entries).`
+  static description = `Changes MTU, MAC, addresses, state or host name in place (the link is not flapped), or moves it to another namespace (re-created, with its routes and ARP entries).`
   static examples = [
     '<%= config.bin %> <%= command.id %> veth1 --mtu 9000 --add-ip 10.0.3.1/24',
     '<%= config.bin %> <%= command.id %> veth1 --del-ip 10.0.2.2/24 --down',

@@ -5,8 +5,7 @@ import {namespaceDelete} from '../../engine/imperative.js'
 
 export default class NamespaceDelete extends LnxCommand {
   static summary = 'Delete a named namespace (refuses while it holds links, unless --force)'
-  static description = `--force says what goes with it: every link in it (a veth's peer elsewhere too; a tap moved into it dies
-with it).`
+  static description = `--force says what goes with it: every link in it (a veth's peer elsewhere too; a tap moved into it dies with it).`
   static examples = ['<%= config.bin %> <%= command.id %> ns1', '<%= config.bin %> <%= command.id %> ns1 --force']
   static args = {name: Args.string({description: 'namespace name', required: true})}
   static flags = {

@@ -5,9 +5,7 @@ import type {PlanResult} from '../../engine/service.js'
 
 export default class RouteAdd extends ImperativeCommand {
   static summary = 'Add (or change) one route on an interface lnx manages'
-  static description = `The route is marked as lnx's (proto 76). Its namespace is its interface's. A gateway must lie in a
-subnet of the interface (or of a scope-link route on it); otherwise the route is pending (exit 3). Adding a route
-that exists with other values changes it.`
+  static description = `The route is marked as lnx's (proto 76). Its namespace is its interface's. A gateway must lie in a subnet of the interface (or of a scope-link route on it); otherwise the route is pending (exit 3). Adding a route that exists with other values changes it.`
   static examples = [
     '<%= config.bin %> <%= command.id %> 10.0.2.0/24 --dev veth1 --metric 100',
     '<%= config.bin %> <%= command.id %> 0.0.0.0/0 --dev veth1 --via 192.168.22.5',

@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+import {LnxCommand} from '../base.js'
+import {EXIT} from '../errors.js'
+import {doctor, OPTIONAL_CHECKS, type DoctorResult} from '../engine/doctor.js'
+import {table} from '../render/table.js'
+import {paint} from '../render/style.js'
+
+export default class Doctor extends LnxCommand {
+  static summary = 'Check what lnx needs from this host, and say how to fix what is missing'
+  static description = `Checks iproute2 (version, JSON output, neighbour protocol), nsenter, ethtool, sysctl, the kernel's link types
+(each created once in a throwaway namespace: nothing on the host changes), privileges (CAP_NET_ADMIN and
+CAP_SYS_ADMIN), /run/netns, the Docker Engine API (DOCKER_HOST or /var/run/docker.sock), etcd (with --etcd) and
+lnx's apply lock. Exit 0 when every required check passes, 4 otherwise. dummy, vrf, bridge, docker and the lock
+are optional unless --require names them; etcd is required when --etcd is given.`
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --etcd http://127.0.0.1:2379 --require docker',
+    '<%= config.bin %> <%= command.id %> --json | jq \'.checks[] | select(.ok | not)\'',
+  ]
+  static flags = {
+    etcd: Flags.string({description: 'also check this etcd (client URL; comma-separated endpoints) with GET /health'}),
+    require: Flags.string({description: 'make an optional check required; repeatable', options: [...OPTIONAL_CHECKS], multiple: true}),
+  }
+
+  async run(): Promise<DoctorResult> {
+    const {flags} = await this.parse(Doctor)
+    const r = await doctor({etcd: flags.etcd, require: flags.require})
+    if (!this.jsonEnabled()) this.log(doctorText(r))
+    if (!r.ok) this.exitWith(EXIT.ENVIRONMENT)
+    return r
+  }
+}
+
+/** The table, then one line per fix (fixes are too long for a column), then the verdict. */
+export function doctorText(r: DoctorResult): string {
+  const status = (c: DoctorResult['checks'][number]) => (c.ok ? paint.green('ok') : c.required ? paint.red('FAIL') : paint.yellow('missing'))
+  const rows = r.checks.map((c) => [c.name, status(c), c.required ? 'required' : 'optional', c.found])
+  const out = [table(['CHECK', 'STATUS', 'NEED', 'FOUND'], rows, {maxCol: 64})]
+  const fixes = r.checks.filter((c) => !c.ok && c.fix)
+  if (fixes.length) out.push('', 'to fix:', ...fixes.map((c) => `  ${c.name}: ${c.fix}`))
+  const failed = r.checks.filter((c) => !c.ok && c.required).length
+  const optional = r.checks.filter((c) => !c.ok && !c.required).length
+  out.push('', r.ok
+    ? `doctor: every required check passed${optional ? ` (${optional} optional missing)` : ''}`
+    : `doctor: ${failed} required check${failed === 1 ? '' : 's'} failed → exit 4`)
+  return out.join('\n')
+}

@@ -1,0 +1,296 @@
+// `lnx doctor`: what lnx needs from the host and what it found — tools and their features, the kernel's link
+// types, privileges, /run/netns, the container engine, etcd, the apply lock. Each failed check names its fix.
+import {constants} from 'node:fs'
+import {access, readFile, stat} from 'node:fs/promises'
+import {request, type RequestOptions} from 'node:http'
+import {LnxError} from '../errors.js'
+import {run, parseBatchErrors, type RunResult} from '../kernel/run.js'
+import {NETNS_DIR} from '../kernel/namespaces.js'
+import {LOCK_DIR} from './lock.js'
+
+export interface Check {
+  name: string
+  ok: boolean
+  required: boolean
+  found: string
+  fix?: string
+}
+
+export interface DoctorResult {
+  checks: Check[]
+  /** Every required check passed. */
+  ok: boolean
+}
+
+/** Optional checks that --require can make required. */
+export const OPTIONAL_CHECKS = ['link-dummy', 'link-vrf', 'link-bridge', 'docker', 'lock'] as const
+
+export interface DoctorOptions {
+  etcd?: string
+  require?: string[]
+}
+
+const CAP_NET_ADMIN = 12
+const CAP_SYS_ADMIN = 21
+
+/** A tool that may be missing: its result, or null when it is not installed. */
+async function tool(cmd: string, args: string[]): Promise<RunResult | null> {
+  try {
+    return await run(cmd, args)
+  } catch (e) {
+    if (e instanceof LnxError && e.code === 'MISSING_TOOL') return null
+    throw e
+  }
+}
+
+const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).find(Boolean) ?? ''
+
+/** iproute2 version from `ip -V`: "iproute2-6.1.0" → [6, 1, 0]; old "iproute2-ss200127" → by release date. */
+export function iprouteVersion(text: string): {text: string; atLeast: (major: number, minor: number) => boolean} | null {
+  const m = /iproute2-(\d+)\.(\d+)(?:\.(\d+))?/.exec(text)
+  if (m) {
+    const [maj, min] = [Number(m[1]), Number(m[2])]
+    return {text: m[0], atLeast: (a, b) => maj > a || (maj === a && min >= b)}
+  }
+  const s = /iproute2-ss\d{6}/.exec(text)
+  // Snapshot tags ("ss" + release date) belong to old releases: the version cannot vouch for a feature, probes must.
+  if (s) return {text: s[0], atLeast: () => false}
+  return null
+}
+
+/** Bits of CapEff (hex) → the capabilities lnx needs that are missing. */
+export function missingCaps(capEffHex: string): string[] {
+  const eff = BigInt(`0x${capEffHex || '0'}`)
+  const out: string[] = []
+  if (!(eff & (1n << BigInt(CAP_NET_ADMIN)))) out.push('CAP_NET_ADMIN')
+  if (!(eff & (1n << BigInt(CAP_SYS_ADMIN)))) out.push('CAP_SYS_ADMIN')
+  return out
+}
+
+async function checkIproute(): Promise<Check[]> {
+  const v = await tool('ip', ['-V'])
+  if (!v) {
+    const fix = 'apt-get install iproute2'
+    return [
+      {name: 'iproute2', ok: false, required: true, found: 'ip not installed', fix},
+      {name: 'ip-json', ok: false, required: true, found: 'ip not installed', fix},
+      {name: 'neigh-protocol', ok: false, required: true, found: 'ip not installed', fix},
+    ]
+  }
+  const text = firstLine(v.stdout + v.stderr)
+  const ver = iprouteVersion(text)
+  const checks: Check[] = [{name: 'iproute2', ok: v.exitCode === 0, required: true, found: ver?.text ?? (text || `ip -V exited ${v.exitCode}`), ...(v.exitCode === 0 ? {} : {fix: 'apt-get install iproute2'})}]
+
+  const j = await run('ip', ['-j', 'link', 'show', 'lo'])
+  let jsonOk = false
+  try {
+    const a = JSON.parse(j.stdout)
+    jsonOk = Array.isArray(a) && a[0]?.ifname === 'lo'
+  } catch {
+    jsonOk = false
+  }
+  checks.push({name: 'ip-json', ok: jsonOk, required: true, found: jsonOk ? 'ip -j link show lo parses' : `no JSON output (${firstLine(j.stderr) || 'unparsable'})`,
+    ...(jsonOk ? {} : {fix: 'upgrade iproute2 (JSON output needs 4.14 or later)'})})
+
+  // Neighbour protocol (lnx's ownership mark on ARP entries): iproute2 ≥ 5.8, or the help names it.
+  const h = await run('ip', ['neigh', 'help'])
+  const inHelp = /\bprotocol\b/.test(h.stdout + h.stderr)
+  const byVersion = !!ver?.atLeast(5, 8)
+  const nOk = inHelp || byVersion
+  checks.push({name: 'neigh-protocol', ok: nOk, required: true,
+    found: nOk ? `supported (${[byVersion ? 'iproute2 ≥ 5.8' : '', inHelp ? '"ip neigh help" names it' : ''].filter(Boolean).join(', ')})` : 'ip neigh has no "protocol" (iproute2 < 5.8)',
+    ...(nOk ? {} : {fix: 'upgrade iproute2 to 5.8 or later'})})
+  return checks
+}
+
+async function checkTool(name: string, args: string[], fix: string): Promise<Check> {
+  const r = await tool(name, args)
+  if (!r) return {name, ok: false, required: true, found: 'not installed', fix}
+  const text = firstLine(r.stdout + r.stderr)
+  return {name, ok: r.exitCode === 0, required: true, found: text || `exit ${r.exitCode}`, ...(r.exitCode === 0 ? {} : {fix})}
+}
+
+const LINK_TYPES: {type: string; module: string; line: string; required: boolean; why: string}[] = [
+  {type: 'veth', module: 'veth', line: 'link add lnxprobe0 type veth peer name lnxprobe1', required: true, why: 'VETH interfaces'},
+  {type: 'tun', module: 'tun', line: 'tuntap add dev lnxprobe2 mode tap', required: true, why: 'TAP_TO_VPP interfaces'},
+  {type: 'dummy', module: 'dummy', line: 'link add lnxprobe3 type dummy', required: false, why: 'DUMMY interfaces'},
+  {type: 'vrf', module: 'vrf', line: 'link add lnxprobe4 type vrf table 4242', required: false, why: 'VRF_DEVICE interfaces'},
+  {type: 'bridge', module: 'bridge', line: 'link add lnxprobe5 type bridge', required: false, why: 'bridges (lnx itself creates none)'},
+]
+
+/**
+ * Creates one link of each type inside a throwaway network namespace (one `ip -force -batch -` under `unshare
+ * --net`; with a user namespace too when not privileged): nothing on the host changes. Falls back to /sys/module.
+ */
+async function checkLinkTypes(require: Set<string>): Promise<Check[]> {
+  const input = LINK_TYPES.map((t) => t.line).join('\n') + '\n'
+  let failed: Set<number> | null = null
+  let how = ''
+  for (const pre of [['--net'], ['--user', '--map-root-user', '--net']]) {
+    let res: RunResult | null
+    try {
+      res = await run('unshare', [...pre, '--', 'ip', '-force', '-batch', '-'], {input})
+    } catch {
+      res = null
+    }
+    if (!res) break
+    const errs = parseBatchErrors(res.stderr)
+    if (res.exitCode !== 0 && !errs.length) continue // unshare itself refused
+    failed = new Set(errs.map((e) => e.line))
+    how = pre.includes('--user') ? 'created in a throwaway user+net namespace' : 'created in a throwaway namespace'
+    break
+  }
+  const checks: Check[] = []
+  for (const [i, t] of LINK_TYPES.entries()) {
+    const name = `link-${t.type}`
+    const required = t.required || require.has(name)
+    const fix = t.module === 'tun' ? `modprobe tun (and make /dev/net/tun available); needed for ${t.why}` : `modprobe ${t.module} (or a kernel with CONFIG_${t.module.toUpperCase()}); needed for ${t.why}`
+    if (failed) {
+      const ok = !failed.has(i)
+      checks.push({name, ok, required, found: ok ? `available (${how})` : 'not supported by this kernel', ...(ok ? {} : {fix})})
+      continue
+    }
+    const loaded = await stat(`/sys/module/${t.module}`).then(() => true, () => false)
+    checks.push({name, ok: loaded, required, found: loaded ? `module loaded (/sys/module/${t.module})` : 'unknown: no privileges to probe, and no /sys/module entry',
+      ...(loaded ? {} : {fix: `run lnx doctor as root to probe; if missing: ${fix}`})})
+  }
+  return checks
+}
+
+async function checkPrivileges(): Promise<Check> {
+  let hex = ''
+  try {
+    hex = (await readFile('/proc/self/status', 'utf8')).match(/^CapEff:\s*([0-9a-f]+)/m)?.[1] ?? ''
+  } catch {
+    return {name: 'privileges', ok: false, required: true, found: 'cannot read /proc/self/status', fix: 'mount /proc; run as root'}
+  }
+  const missing = missingCaps(hex)
+  return missing.length
+    ? {name: 'privileges', ok: false, required: true, found: `missing ${missing.join(' and ')} (CapEff ${hex})`, fix: 'run as root (sudo lnx …) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN'}
+    : {name: 'privileges', ok: true, required: true, found: `CAP_NET_ADMIN, CAP_SYS_ADMIN (CapEff ${hex})`}
+}
+
+const writable = (p: string) => access(p, constants.W_OK).then(() => true, () => false)
+
+async function checkNetnsDir(): Promise<Check> {
+  const name = 'netns-dir'
+  const s = await stat(NETNS_DIR).catch(() => null)
+  if (s && !s.isDirectory()) return {name, ok: false, required: true, found: `${NETNS_DIR} is not a directory`, fix: `remove ${NETNS_DIR}; ip netns add recreates it`}
+  if (s) {
+    const w = await writable(NETNS_DIR)
+    return {name, ok: w, required: true, found: `${NETNS_DIR} exists, ${w ? 'writable' : 'not writable'}`, ...(w ? {} : {fix: 'run as root'})}
+  }
+  const w = await writable('/run')
+  return {name, ok: w, required: true, found: `${NETNS_DIR} absent (created on first use)${w ? '' : '; /run not writable'}`, ...(w ? {} : {fix: 'run as root'})}
+}
+
+/** GET /_ping on the Docker Engine API: DOCKER_HOST (unix:// or tcp://) or /var/run/docker.sock. */
+async function checkDocker(required: boolean): Promise<Check> {
+  const name = 'docker'
+  const host = process.env.DOCKER_HOST
+  let opts: RequestOptions
+  let where: string
+  if (!host || host.startsWith('unix://')) {
+    const socketPath = host ? host.slice('unix://'.length) : '/var/run/docker.sock'
+    opts = {socketPath}
+    where = socketPath
+  } else if (/^(tcp|http):\/\//.test(host)) {
+    const u = new URL(host.replace(/^tcp:/, 'http:'))
+    opts = {host: u.hostname, port: Number(u.port || 2375)}
+    where = host
+  } else {
+    return {name, ok: false, required, found: `DOCKER_HOST=${host}: unsupported scheme`, fix: 'set DOCKER_HOST to unix:///path/docker.sock or tcp://host:port'}
+  }
+  const fix = 'start the Docker Engine (systemctl start docker) or set DOCKER_HOST; needed only for MICROSERVICE namespaces'
+  const r = await new Promise<{status?: number; body?: string; error?: string}>((resolve) => {
+    const req = request({...opts, path: '/_ping', method: 'GET', timeout: 2000}, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve({status: res.statusCode, body}))
+    })
+    req.on('timeout', () => req.destroy(new Error('no answer within 2 s')))
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({error: e.code === 'ENOENT' ? 'no socket' : e.message}))
+    req.end()
+  })
+  if (r.error) return {name, ok: false, required, found: `${where}: ${r.error}`, fix}
+  const ok = r.status === 200
+  return {name, ok, required, found: `${where}: ${ok ? `reachable (/_ping ${(r.body ?? '').trim() || 'OK'})` : `HTTP ${r.status}`}`, ...(ok ? {} : {fix})}
+}
+
+/** GET <url>/health of each endpoint (comma-separated), 2 s each: ok when one is healthy. */
+async function checkEtcd(urls: string): Promise<Check> {
+  const name = 'etcd'
+  const fix = 'start etcd, or give --etcd the client URL (e.g. http://127.0.0.1:2379)'
+  const found: string[] = []
+  for (const raw of urls.split(',').map((s) => s.trim()).filter(Boolean)) {
+    let u: URL
+    try {
+      u = new URL(raw.includes('://') ? raw : `http://${raw}`)
+    } catch {
+      found.push(`${raw}: not a URL`)
+      continue
+    }
+    const health = new URL('health', u.href.endsWith('/') ? u.href : `${u.href}/`)
+    try {
+      const res = await fetch(health, {signal: AbortSignal.timeout(2000)})
+      const text = await res.text()
+      let healthy = res.ok
+      try {
+        const j = JSON.parse(text)
+        if (j && 'health' in j) healthy = healthy && String(j.health) === 'true'
+      } catch {
+        // Not JSON: the status decides.
+      }
+      if (healthy) return {name, ok: true, required: true, found: `${health.href}: healthy`}
+      found.push(`${health.href}: HTTP ${res.status} ${text.trim().slice(0, 80)}`)
+    } catch (e: any) {
+      found.push(`${health.href}: ${e?.name === 'TimeoutError' ? 'no answer within 2 s' : e?.cause?.code ?? e?.message ?? String(e)}`)
+    }
+  }
+  return {name, ok: false, required: true, found: found.join('; ') || 'no URL given', fix}
+}
+
+async function checkLock(required: boolean): Promise<Check> {
+  const name = 'lock'
+  const ino = (await stat('/proc/self/ns/net').catch(() => null))?.ino
+  if (ino === undefined) return {name, ok: false, required, found: 'cannot read /proc/self/ns/net', fix: 'mount /proc'}
+  const path = `${LOCK_DIR}/netns-${ino}.lock`
+  let content: string
+  try {
+    content = await readFile(path, 'utf8')
+  } catch (e: any) {
+    if (e.code === 'ENOENT') return {name, ok: true, required, found: `free (${path})`}
+    return {name, ok: false, required, found: `${path}: ${e.message}`, fix: 'run as root'}
+  }
+  const [pid, st] = content.trim().split(' ')
+  let alive = false
+  try {
+    const s = await readFile(`/proc/${Number(pid)}/stat`, 'utf8')
+    alive = s.slice(s.lastIndexOf(')') + 2).split(' ')[19] === st
+  } catch {
+    alive = false
+  }
+  return alive
+    ? {name, ok: false, required, found: `held by pid ${pid} (${path})`, fix: `another lnx run (pid ${pid}) is applying; wait for it`}
+    : {name, ok: true, required, found: `free (stale file of pid ${pid}, taken over on next run)`}
+}
+
+export async function doctor(opts: DoctorOptions = {}): Promise<DoctorResult> {
+  const require = new Set(opts.require ?? [])
+  const [ipChecks, nsenter, ethtool, sysctl, links, priv, netns, docker, lock] = await Promise.all([
+    checkIproute(),
+    checkTool('nsenter', ['--version'], 'apt-get install util-linux'),
+    checkTool('ethtool', ['--version'], 'apt-get install ethtool'),
+    checkTool('sysctl', ['--version'], 'apt-get install procps'),
+    checkLinkTypes(require),
+    checkPrivileges(),
+    checkNetnsDir(),
+    checkDocker(require.has('docker')),
+    checkLock(require.has('lock')),
+  ])
+  const checks: Check[] = [...ipChecks, nsenter, ethtool, sysctl, ...links, priv, netns, docker]
+  if (opts.etcd !== undefined) checks.push(await checkEtcd(opts.etcd))
+  checks.push(lock)
+  return {checks, ok: checks.every((c) => c.ok || !c.required)}
+}
