@@ -7,11 +7,7 @@ import {paint} from '../render/style.js'
 
 export default class Doctor extends LnxCommand {
   static summary = 'Check what lnx needs from this host, and say how to fix what is missing'
-  static description = `Checks iproute2 (version, JSON output, neighbour protocol), nsenter, ethtool, sysctl, the kernel's link types
-(each created once in a throwaway namespace: nothing on the host changes), privileges (CAP_NET_ADMIN and
-CAP_SYS_ADMIN), /run/netns, the Docker Engine API (DOCKER_HOST or /var/run/docker.sock), etcd (with --etcd) and
-lnx's apply lock. Exit 0 when every required check passes, 4 otherwise. dummy, vrf, bridge, docker and the lock
-are optional unless --require names them; etcd is required when --etcd is given.`
+  static description = `Checks iproute2 (version, JSON output, neighbour protocol), nsenter, ethtool, sysctl, the kernel's link types (each created once in a throwaway namespace: nothing on the host changes), privileges (CAP_NET_ADMIN and CAP_SYS_ADMIN), /run/netns, the Docker Engine API (DOCKER_HOST or /var/run/docker.sock), etcd (with --etcd) and lnx's apply lock.\n\nExit 0 when every required check passes, 4 otherwise. dummy, vrf, bridge, docker and the lock are optional unless --require names them; etcd is required when --etcd is given.`
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --etcd http://127.0.0.1:2379 --require docker',
@@ -35,7 +31,7 @@ are optional unless --require names them; etcd is required when --etcd is given.
 export function doctorText(r: DoctorResult): string {
   const status = (c: DoctorResult['checks'][number]) => (c.ok ? paint.green('ok') : c.required ? paint.red('FAIL') : paint.yellow('missing'))
   const rows = r.checks.map((c) => [c.name, status(c), c.required ? 'required' : 'optional', c.found])
-  const out = [table(['CHECK', 'STATUS', 'NEED', 'FOUND'], rows, {maxCol: 64})]
+  const out = [table(['CHECK', 'STATUS', 'NEED', 'FOUND'], rows, {wide: true})]
   const fixes = r.checks.filter((c) => !c.ok && c.fix)
   if (fixes.length) out.push('', 'to fix:', ...fixes.map((c) => `  ${c.name}: ${c.fix}`))
   const failed = r.checks.filter((c) => !c.ok && c.required).length

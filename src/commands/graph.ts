@@ -7,11 +7,7 @@ import {itemErrorLine} from '../render/errors.js'
 
 export default class Graph extends LnxCommand {
   static summary = 'Draw the host: namespaces, links, veth pairs (Mermaid, DOT or SVG)'
-  static description = `Reads every namespace and draws it: namespaces as clusters, links as nodes (host name, state, addresses;
-taps as hexagons), veth pairs as edges across namespaces. What lnx manages (--label) is drawn apart from foreign
-links, another label's links and lnx's leftovers. With -f, the config is planned and what it would still add is
-drawn dashed, with the reason when it is pending. -o mermaid (default) pastes into Markdown; -o dot feeds Graphviz;
--o svg renders through Graphviz's dot (apt-get install graphviz). --json prints the model itself.`
+  static description = `Reads every namespace and draws it: namespaces as clusters, links as nodes (host name, state, addresses; taps as hexagons), veth pairs as edges across namespaces. What lnx manages (--label) is drawn apart from foreign links, another label's links and lnx's leftovers. With -f, the config is planned and what it would still add is drawn dashed, with the reason when it is pending.\n\n-o mermaid (default) pastes into Markdown; -o dot feeds Graphviz; -o svg renders through Graphviz's dot (apt-get install graphviz). --json prints {format, output, model}: the rendered text and the model it was drawn from (clusters, nodes, edges, pending items).`
   static examples = [
     '<%= config.bin %> <%= command.id %> > host.mmd',
     '<%= config.bin %> <%= command.id %> -n ns1 -n ns2 --routes -o dot | dot -Tpng > host.png',
@@ -26,13 +22,12 @@ drawn dashed, with the reason when it is pending. -o mermaid (default) pastes in
     label: labelFlag,
   }
 
-  async run(): Promise<GraphModel> {
+  async run(): Promise<{format: string; output: string; model: GraphModel}> {
     const {flags} = await this.parse(Graph)
     const {model, warnings} = await graph({label: flags.label, namespaces: flags.namespace, managed: flags.managed, routes: flags.routes, files: flags.file})
     for (const w of warnings) process.stderr.write(`${itemErrorLine(w, 'warning')}\n`)
-    if (this.jsonEnabled()) return model
-    if (flags.output === 'svg') process.stdout.write(await renderSvg(toDot(model)))
-    else process.stdout.write(flags.output === 'dot' ? toDot(model) : toMermaid(model))
-    return model
+    const output = flags.output === 'svg' ? await renderSvg(toDot(model)) : flags.output === 'dot' ? toDot(model) : toMermaid(model)
+    if (!this.jsonEnabled()) process.stdout.write(output)
+    return {format: flags.output, output, model}
   }
 }

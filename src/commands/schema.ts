@@ -9,10 +9,11 @@ export default class Schema extends LnxCommand {
   static args = {
     kind: Args.string({description: 'which schema', options: SCHEMA_NAMES, default: 'config'}),
   }
-  static enableJsonFlag = false
-
-  async run(): Promise<void> {
+  async run(): Promise<Record<string, unknown>> {
     const {args} = await this.parse(Schema)
-    this.log(JSON.stringify(readSchema(args.kind as SchemaName), null, 2))
+    const schema = readSchema(args.kind as SchemaName)
+    // The schema is JSON already: --json prints the same document.
+    if (!this.jsonEnabled()) this.log(JSON.stringify(schema, null, 2))
+    return schema
   }
 }

@@ -124,19 +124,19 @@ const LINK_TYPES: {type: string; module: string; line: string; required: boolean
  */
 async function checkLinkTypes(require: Set<string>): Promise<Check[]> {
   const input = LINK_TYPES.map((t) => t.line).join('\n') + '\n'
-  let failed: Set<number> | null = null
+  let errors: Map<number, string> | null = null
   let how = ''
   for (const pre of [['--net'], ['--user', '--map-root-user', '--net']]) {
     let res: RunResult | null
     try {
       res = await run('unshare', [...pre, '--', 'ip', '-force', '-batch', '-'], {input})
     } catch {
-      res = null
+      res = null // no unshare: /sys/module below
     }
     if (!res) break
     const errs = parseBatchErrors(res.stderr)
     if (res.exitCode !== 0 && !errs.length) continue // unshare itself refused
-    failed = new Set(errs.map((e) => e.line))
+    errors = new Map(errs.map((e) => [e.line, e.message]))
     how = pre.includes('--user') ? 'created in a throwaway user+net namespace' : 'created in a throwaway namespace'
     break
   }
@@ -145,13 +145,17 @@ async function checkLinkTypes(require: Set<string>): Promise<Check[]> {
     const name = `link-${t.type}`
     const required = t.required || require.has(name)
     const fix = t.module === 'tun' ? `modprobe tun (and make /dev/net/tun available); needed for ${t.why}` : `modprobe ${t.module} (or a kernel with CONFIG_${t.module.toUpperCase()}); needed for ${t.why}`
-    if (failed) {
-      const ok = !failed.has(i)
-      checks.push({name, ok, required, found: ok ? `available (${how})` : 'not supported by this kernel', ...(ok ? {} : {fix})})
+    const err = errors?.get(i)
+    if (errors && (err === undefined || !/Permission denied|Operation not permitted/i.test(err))) {
+      const unsupported = err !== undefined && /Unknown device type|not supported|No such (device|file)/i.test(err)
+      checks.push(err === undefined
+        ? {name, ok: true, required, found: `available (${how})`}
+        : {name, ok: false, required, found: unsupported ? 'not supported by this kernel' : `cannot create one: ${err}`, fix})
       continue
     }
+    // Not probed (no privileges, even in a user namespace): a loaded module still proves it.
     const loaded = await stat(`/sys/module/${t.module}`).then(() => true, () => false)
-    checks.push({name, ok: loaded, required, found: loaded ? `module loaded (/sys/module/${t.module})` : 'unknown: no privileges to probe, and no /sys/module entry',
+    checks.push({name, ok: loaded, required, found: loaded ? `module loaded (/sys/module/${t.module})` : `unknown: not permitted to probe${err ? ` (${err})` : ''}, no /sys/module/${t.module}`,
       ...(loaded ? {} : {fix: `run lnx doctor as root to probe; if missing: ${fix}`})})
   }
   return checks
@@ -245,7 +249,7 @@ async function checkEtcd(urls: string): Promise<Check> {
       if (healthy) return {name, ok: true, required: true, found: `${health.href}: healthy`}
       found.push(`${health.href}: HTTP ${res.status} ${text.trim().slice(0, 80)}`)
     } catch (e: any) {
-      found.push(`${health.href}: ${e?.name === 'TimeoutError' ? 'no answer within 2 s' : e?.cause?.code ?? e?.message ?? String(e)}`)
+      found.push(`${health.href}: ${e?.name === 'TimeoutError' ? 'no answer within 2 s' : e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e)}`)
     }
   }
   return {name, ok: false, required: true, found: found.join('; ') || 'no URL given', fix}

@@ -226,6 +226,7 @@ export function buildGraph(obs: Observation, opts: BuildOptions): GraphModel {
     }
     const reasons = new Map((opts.plan?.pending ?? []).map((p) => [p.key, p.reason]))
     const creates = new Map((opts.plan?.changes ?? []).filter((c) => c.action === 'create' && c.kind === 'interface').map((c) => [c.key, c.detail]))
+    const updates = new Map((opts.plan?.changes ?? []).filter((c) => c.action === 'update' && c.kind === 'interface').map((c) => [c.key, c.detail]))
     const ifaceKeys = new Set(opts.desired.interfaces.map((d) => d.key))
     const nodeOf = new Map<string, GNode>()
     for (const d of opts.desired.interfaces) {
@@ -235,12 +236,14 @@ export function buildGraph(obs: Observation, opts: BuildOptions): GraphModel {
       const isPending = opts.plan ? reason !== undefined || create !== undefined : !ownedByName.has(d.name)
       if (!isPending) {
         const n = ownedByName.get(d.name)
+        const update = updates.get(d.key)
+        if (n && update && !n.note) n.note = `to update: ${update}`
         if (n) nodeOf.set(d.name, n)
         continue
       }
       if (!shown(ns)) continue
       const n = pendingNode(d, reason ?? (create ? `to create: ${create}` : 'not in the kernel yet'))
-      // An EXISTING/TAP that exists but is not adopted yet: drawn pending next to the foreign link it will take.
+      // An EXISTING or TAP not adopted yet is drawn pending next to the foreign link it will take.
       cluster(ns, !observedLabels.includes(ns)).nodes.push(n)
       nodeOf.set(d.name, n)
     }
@@ -261,10 +264,10 @@ export function buildGraph(obs: Observation, opts: BuildOptions): GraphModel {
 }
 
 function pendingNode(d: DInterface, reason: string): GNode {
-  const kind = d.type === 'VETH' ? 'veth' : d.type === 'TAP_TO_VPP' ? 'tap' : d.type === 'LOOPBACK' ? 'loopback' : d.type === 'EXISTING' ? 'existing' : d.type.toLowerCase()
+  const kind = d.type === 'VETH' ? 'veth' : d.type === 'TAP_TO_VPP' ? `tap (VPP's ${d.vppTap ?? d.hostName})` : d.type === 'LOOPBACK' ? 'loopback' : d.type === 'EXISTING' ? 'existing' : d.type.toLowerCase()
   return {
     id: pendingId(nsLabel(d.ns), d.name),
-    name: d.type === 'TAP_TO_VPP' ? d.vppTap ?? d.hostName : d.hostName,
+    name: d.hostName,
     logical: d.name,
     owner: 'pending',
     kind,

@@ -658,7 +658,7 @@ class Planner {
       p.hostAfterLinks = d.hostName
       // What adoption changes on the tap is restored on revert.
       const restore: Cmd[] = []
-      if (l.alias) restore.push(this.cmd(h, 'configure', L.alias(d.hostName, l.alias), d.key))
+      restore.push(this.cmd(h, 'configure', L.alias(d.hostName, l.alias), d.key))
       if (l.mtu !== d.mtu && d.mtu) restore.push(this.cmd(h, 'configure', L.mtu(d.hostName, l.mtu), d.key))
       if (d.mac && l.mac !== d.mac) restore.push(this.cmd(h, 'configure', L.mac(d.hostName, l.mac), d.key))
       const c = this.change('create', 'interface', d.key, h, `adopt tap ${l.name}${h.isDefault ? '' : ` into ${h.label}`}${l.name !== d.hostName ? ` as ${d.hostName}` : ''}`, cmds)
@@ -795,33 +795,40 @@ class Planner {
     const present = observed.filter((a) => !(p.v6gone && a.family === 6))
     const want = new Set(d.addresses)
     const extra = present.filter((a) => !want.has(a.cidr))
-    // Secondaries first; deleting a primary (promote_secondaries=0) takes its subnet's secondaries with it.
+    // Deleting a primary IPv4 address (promote_secondaries=0) takes its subnet's secondaries with it, and removing
+    // the last one flushes the link's routes and neighbours. So: new addresses outside the subnets of deleted
+    // primaries go first (the link never runs out of addresses), then deletions (secondaries first), then the rest.
     extra.sort((a, b) => Number(b.secondary) - Number(a.secondary))
+    const doomedNets = new Set(extra.filter((a) => !a.secondary).map((a) => subnet(a.cidr)))
     const lost = new Set<string>()
-    if (extra.length) p.l3Reset = true
     for (const a of extra) {
-      const key = addressKey(d.name, a.cidr)
-      this.change('delete', 'address', key, h, `${a.cidr} on ${host}`, [
-        this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, [this.cmd(h, 'l3', L.addrAdd(host, a.cidr), key)]),
-      ], true)
-      if (!a.secondary) {
-        const net = subnet(a.cidr)
-        for (const s of present) if (s.secondary && want.has(s.cidr) && subnet(s.cidr) === net) lost.add(s.cidr)
-      }
+      if (a.secondary) continue
+      const net = subnet(a.cidr)
+      for (const x of present) if (x.secondary && want.has(x.cidr) && subnet(x.cidr) === net) lost.add(x.cidr)
     }
     const have = new Set(present.map((a) => a.cidr))
+    const adds = d.addresses.filter((c) => !have.has(c) || lost.has(c))
+    this.unchanged += d.addresses.length - adds.length
+    const early = adds.filter((c) => !lost.has(c) && !doomedNets.has(subnet(c)))
+    const late = adds.filter((c) => !early.includes(c))
     let v6: Change | undefined
-    for (const cidr of d.addresses) {
+    const add = (cidr: string) => {
       const key = addressKey(d.name, cidr)
-      if (have.has(cidr) && !lost.has(cidr)) {
-        this.unchanged++
-        continue
-      }
       const c = this.change('create', 'address', key, h, `${cidr} on ${host}${lost.has(cidr) ? ' (re-added: it went with its primary)' : ''}`, [
         this.cmd(h, 'l3', L.addrAdd(host, cidr), key, [this.cmd(h, 'l3', L.addrDel(host, cidr), key)]),
       ])
       if (!v6 && parsePrefix(cidr)?.family === 6) v6 = c
     }
+    early.forEach(add)
+    if (extra.length) p.l3Reset = true
+    // Undo of the deletions: every address the link had, in its original order (replace is idempotent), on the
+    // first deletion — so a revert also brings back secondaries the kernel dropped with their primary.
+    const restoreAll = observed.map((a) => this.cmd(h, 'l3', `addr replace ${a.cidr} dev ${host}`, addressKey(d.name, a.cidr)))
+    extra.forEach((a, i) => {
+      const key = addressKey(d.name, a.cidr)
+      this.change('delete', 'address', key, h, `${a.cidr} on ${host}`, [this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, i === 0 ? restoreAll : [])], true)
+    })
+    late.forEach(add)
     if (v6) {
       // Containers often disable IPv6; the vpp-agent enables it per link before adding an address.
       const c = v6
@@ -902,7 +909,8 @@ class Planner {
     const cmds: Cmd[] = []
     if (moved) {
       const old = {dst: moved.dst, gw: moved.gw, dev: moved.dev!, metric: moved.metric, scope: moved.scope, family: moved.family}
-      cmds.push(this.cmd(h, 'l3', L.route('del', old), r.key, [this.cmd(h, 'l3', L.route('add', old), r.key)]))
+      // In teardown, before address changes that could flush it.
+      cmds.push(this.cmd(h, 'teardown', L.route('del', old), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]))
     }
     cmds.push(this.cmd(h, 'l3', L.route('add', spec), r.key, [this.cmd(h, 'l3', L.route('del', spec), r.key)]))
     this.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail}` : detail, cmds, !!moved)

@@ -62,7 +62,7 @@ export function toMermaid(m: GraphModel): string {
     out.push(`  pending_items[${label(['pending', ...m.pendingItems.map((p) => `${p.key}: ${p.reason}`)])}]`)
     klass('note', 'pending_items')
   }
-  for (const e of m.edges) out.push(`  ${e.from} ${e.pending ? '-.-' : '<-->'}|${e.pending ? 'veth (pending)' : 'veth'}| ${e.to}`)
+  for (const e of m.edges) out.push(`  ${e.from} ${e.pending ? '-.-' : '<-->'}|${e.pending ? 'pending veth' : 'veth'}| ${e.to}`)
   for (const [name, style] of Object.entries(MERMAID_CLASSES)) if (byClass.has(name)) out.push(`  classDef ${name} ${style}`)
   for (const [name, ids] of byClass) out.push(`  class ${ids.join(',')} ${name}`)
   for (const id of pendingClusters) out.push(`  style ${id} stroke-dasharray:5 5`)
@@ -105,7 +105,7 @@ function dotCluster(c: GCluster): string[] {
 }
 
 function dotEdge(e: GEdge): string {
-  return `  ${e.from} -- ${e.to} [label="veth"${e.pending ? ', style=dashed, color="#1d4ed8"' : ''}]`
+  return `  ${e.from} -- ${e.to} [label=${e.pending ? '"pending veth", style=dashed, color="#1d4ed8"' : '"veth"'}]`
 }
 
 export function toDot(m: GraphModel): string {

@@ -116,3 +116,21 @@ export async function settledSnapshot(pg: Playground, want: string, ms = 3000): 
   await until(async () => (last = await pg.snapshot()) === want, ms)
   return last
 }
+
+/** Waits until IPv6 autoconfiguration is done everywhere: every up link with carrier has its link-local address, out
+ * of DAD. Its local route appears only then (carrier is noticed by linkwatch up to 1 s later, DAD takes ~1 s more),
+ * which would make two snapshots taken a second apart differ for reasons that have nothing to do with lnx. */
+export async function settle(pg: Playground, ms = 6000): Promise<void> {
+  const ok = await until(async () => {
+    for (const ns of ['', ...(await netnsList(pg))]) {
+      for (const l of await ipj(pg, ns, 'addr', 'show')) {
+        const v6 = (l.addr_info ?? []).filter((a: any) => a.family === 'inet6')
+        if (v6.some((a: any) => a.tentative)) return false
+        const carrier = l.flags.includes('UP') && l.flags.includes('LOWER_UP') && !l.flags.includes('LOOPBACK')
+        if (carrier && !v6.some((a: any) => a.scope === 'link')) return false
+      }
+    }
+    return true
+  }, ms)
+  if (!ok) throw new Error('IPv6 autoconfiguration did not settle')
+}
