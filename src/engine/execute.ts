@@ -31,7 +31,7 @@ export function steps(cmds: Cmd[]): {phase: Phase; batches: Map<string, Cmd[]>}[
     const mine = cmds.filter((c) => merge(c.phase) === phase)
     if (!mine.length) continue
     // Keep phase order inside a merged batch (configure lines before l3 lines).
-    mine.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase))
+    mine.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase) || Number(!!a.late) - Number(!!b.late))
     const batches = new Map<string, Cmd[]>()
     for (const c of mine) {
       const k = nsKey(c.ns)
