@@ -4,12 +4,12 @@
 // times lnx's planner on it — "noop" (everything already there: the re-apply case) and "fresh" (named namespaces
 // absent: the first apply). Prints one JSON object. Used by run.mjs (one child process per size).
 //
-// Usage: node bench/plan-bench.mjs --items 10000 [--runs 3] [--namespaces 50]
+// Usage: node bench/plan-bench.mjs --items 10000 [--runs 3] [--namespaces 50] [--dist DIR (lnx's compiled dist/)]
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {BENCH_DIR, lnxConfig, parseArgs, syntheticIpJson, topology} from './generate.mjs'
 
-const DIST = join(BENCH_DIR, '..', 'dist')
+let DIST = join(BENCH_DIR, '..', 'dist')
 const imp = (p) => import(pathToFileURL(join(DIST, p)).href)
 
 /** Topology parameters for about `items` items (interfaces + addresses + routes + ARPs) in the default proportions
@@ -26,7 +26,8 @@ const median = (xs) => {
 const now = () => Number(process.hrtime.bigint()) / 1e6
 
 async function main() {
-  const f = parseArgs(process.argv.slice(2), {items: 'int', runs: 'int', namespaces: 'int'})
+  const f = parseArgs(process.argv.slice(2), {items: 'int', runs: 'int', namespaces: 'int', dist: 'str'})
+  if (f.dist) DIST = f.dist
   const items = f.items ?? 10000
   const runs = Math.max(1, f.runs ?? 3)
   const params = paramsForItems(items, f.namespaces ?? 50)

@@ -20,14 +20,14 @@ import {join} from 'node:path'
 import {BENCH_DIR, DEFAULTS, parseArgs, writeAll} from './generate.mjs'
 
 const ROOT = join(BENCH_DIR, '..')
-const LNX = join(ROOT, 'bin', 'run.js')
+let LNX = join(ROOT, 'bin', 'run.js')
 const NODE = process.execPath
 const PY = '/usr/bin/python3'
 const TIME = '/usr/bin/time'
 
 const SPEC = {
   namespaces: 'int', pairs: 'int', addrs: 'int', routes: 'int', arps: 'int', runs: 'int', 'version-runs': 'int',
-  'plan-items': 'str', 'plan-runs': 'int', only: 'str', timeout: 'int', out: 'str', quick: 'bool', json: 'bool', help: 'bool',
+  'plan-items': 'str', 'plan-runs': 'int', only: 'str', lnx: 'str', timeout: 'int', out: 'str', quick: 'bool', json: 'bool', help: 'bool',
 }
 const QUICK = {namespaces: 4, pairs: 40, addrs: 1, routes: 200, arps: 80}
 const GROUPS = ['version', 'plan', 'lnx', 'floor', 'perop', 'pyroute2']
@@ -39,6 +39,8 @@ const USAGE = `usage: npm run bench -- [flags]        (root; build first: npx ts
   --only G,G          run only these groups: ${GROUPS.join(',')}
   --timeout S         per command (default 1200)   --out DIR   where generated files go (default bench/out/<scale>)
   --quick             smoke run: ${Object.values(QUICK).join(' / ')}, planning at 1000,10000
+  --lnx PATH          the lnx to measure (default bin/run.js of this checkout; e.g. a copy pinned while others rebuild dist/);
+                      planning imports the dist/ beside it
   --json              machine output (one JSON object on stdout; progress on stderr)`
 
 // ---------- small helpers ----------
@@ -244,9 +246,11 @@ async function main() {
   const only = new Set(f.only ? f.only.split(',') : GROUPS)
   for (const g of only) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (known: ${GROUPS.join(',')})`)
   const timeoutMs = (f.timeout ?? 1200) * 1000
+  if (f.lnx) LNX = f.lnx
+  const DIST = join(LNX, '..', '..', 'dist')
 
-  if (!existsSync(join(ROOT, 'dist', 'engine', 'plan.js')) || !existsSync(join(ROOT, 'oclif.manifest.json'))) {
-    console.error('lnx is not built: cd ' + ROOT + ' && npx tsc -p . && npx oclif manifest')
+  if (!existsSync(LNX) || !existsSync(join(DIST, 'engine', 'plan.js')) || !existsSync(join(DIST, '..', 'oclif.manifest.json'))) {
+    console.error('lnx is not built: cd ' + join(DIST, '..') + ' && npx tsc -p . && npx oclif manifest')
     process.exit(4)
   }
   if (process.getuid?.() !== 0 && [...only].some((g) => !['version', 'plan'].includes(g))) {
@@ -313,7 +317,7 @@ async function main() {
   if (only.has('plan')) {
     for (const items of planItems) {
       log(`plan: ~${items} items (${planRuns} runs)`)
-      const r = await runCmd(HAVE_TIME ? TIME : NODE, [...(HAVE_TIME ? ['-o', join(TMP, 'p'), '-f', '%M', NODE] : []), join(BENCH_DIR, 'plan-bench.mjs'), '--items', String(items), '--runs', String(planRuns)], {rssFile: HAVE_TIME ? join(TMP, 'p') : undefined, timeoutMs})
+      const r = await runCmd(HAVE_TIME ? TIME : NODE, [...(HAVE_TIME ? ['-o', join(TMP, 'p'), '-f', '%M', NODE] : []), join(BENCH_DIR, 'plan-bench.mjs'), '--items', String(items), '--runs', String(planRuns), '--dist', DIST], {rssFile: HAVE_TIME ? join(TMP, 'p') : undefined, timeoutMs})
       let j
       try {
         j = JSON.parse(r.stdout.trim().split('\n').pop())
@@ -407,7 +411,7 @@ async function main() {
   }
   const failures = Object.entries(M).filter(([id]) => failed(id)).map(([id, m]) => ({id, codes: m.codes, notes: [...new Set(m.notes)]}))
   const result = {
-    scale, counts: gen.counts, runs, outDir,
+    scale, counts: gen.counts, runs, outDir, lnx: LNX,
     env: {node: process.version, kernel: release(), iproute2: ipV, cpus: cpus().length, loadavg: loadavg(), rssMethod: HAVE_TIME ? 'time -f %M' : 'VmHWM'},
     metrics: Object.fromEntries(Object.entries(M).map(([id, m]) => [id, {label: m.label, medianMs: median(m.ms), ms: m.ms, peakRssKB: Math.max(...m.rss.filter(Number.isFinite)), exitCodes: m.codes, notes: [...new Set(m.notes)]}])),
     planning: plans,

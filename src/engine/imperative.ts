@@ -326,10 +326,11 @@ export async function namespaceDelete(name: string, opts: {force?: boolean; dryR
   checkNsName(name)
   await checkPrivileges()
   if (!(await listNamed()).includes(name)) throw new LnxError('INVALID', `namespace ${name} does not exist`, {hint: 'lnx namespace list'})
-  const obs = await observe({only: [name]})
+  // Every namespace: a veth's peer elsewhere goes with it and must be named.
+  const obs = await observe()
   const ns = obs.byLabel.get(name)
   const links = (ns?.links ?? []).filter((l) => l.name !== 'lo')
-  const removed = links.map((l) => `${l.name} (${l.kind || 'link'}, ${ownership(l, opts.label) === 'owned' ? 'managed by lnx' : 'foreign'}${l.kind === 'veth' && l.peer ? `; its peer ${l.peer.name} goes too` : ''}${l.kind === 'tap' || l.kind === 'tun' ? '; a tap dies with its namespace' : ''})`)
+  const removed = links.map((l) => `${l.name} (${l.kind || 'link'}, ${ownership(l, opts.label) === 'owned' ? 'managed by lnx' : 'foreign'}${l.kind === 'veth' && l.peer ? `; its peer ${l.peer.name}${l.peer.ns !== ns ? ` in ${l.peer.ns.handle.label || 'the default namespace'}` : ''} goes too` : l.kind === 'veth' ? '; its peer goes too' : ''}${l.kind === 'tap' || l.kind === 'tun' ? '; a tap dies with its namespace' : ''})`)
   if (links.length && !opts.force) {
     throw new LnxError('INVALID', `namespace ${name} still holds ${links.map((l) => l.name).join(', ')}`, {hint: `--force removes them with the namespace`})
   }

@@ -764,6 +764,8 @@ class Planner {
     if (d.mac && d.mac !== l.mac && d.type !== 'EXISTING' && d.type !== 'LOOPBACK') {
       cmds.push(this.cmd(h, 'configure', L.mac(host, d.mac), d.key, [this.cmd(h, 'configure', L.mac(host, l.mac), d.key)]))
       diffs.push(`phys_address ${l.mac} → ${d.mac}`)
+      // A new MAC flushes the link's neighbours, permanent ones included.
+      p.l3Reset = true
     }
     const wantUp = d.type === 'EXISTING' ? l.up || d.enabled : d.enabled
     if (wantUp !== l.up) {
