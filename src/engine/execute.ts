@@ -2,10 +2,13 @@
 // own processes. Tracks what was applied so that a failure or a signal can undo exactly that, in reverse.
 import {LnxError} from '../errors.js'
 import {ipBatch, run, type NsHandle} from '../kernel/run.js'
+import {handleKey, READ} from '../kernel/observe.js'
 import {PHASES, renderCmd, type Change, type Cmd, type Phase} from './plan.js'
 
 export interface ExecResult {
   applied: Cmd[]
+  /** With readBack: each namespace's state read at the end of its last batch (4 JSON arrays), by handle key. */
+  reads?: Map<string, any[][]>
   failure?: {cmd?: Cmd; message: string; code: 'KERNEL' | 'INTERRUPTED'}
 }
 
@@ -13,9 +16,11 @@ export interface ExecOptions {
   /** Set when SIGINT/SIGTERM arrived: stop after the running step. */
   interrupted?: () => string | undefined
   progress?: (done: number, total: number, phase: Phase) => void
+  /** Append the observation reads to the last step's batches (when that step only configures links in place). */
+  readBack?: boolean
 }
 
-const nsKey = (h: NsHandle) => `${h.label}\u0000${h.path}`
+const nsKey = handleKey
 
 /** Test-only fault points, documented in the README: the Nth ip line of a run fails; a pause after a phase. */
 const FAULT = Number(process.env.LNX_TEST_FAULT ?? 0)
@@ -46,9 +51,13 @@ export function steps(cmds: Cmd[]): {phase: Phase; batches: Map<string, Cmd[]>}[
 export async function execute(changes: Change[], opts: ExecOptions = {}): Promise<ExecResult> {
   const all = changes.flatMap((c) => c.cmds)
   const applied: Cmd[] = []
+  const reads = new Map<string, any[][]>()
   let lineNo = 0
   let done = 0
-  for (const step of steps(all)) {
+  const plan = steps(all)
+  for (const [si, step] of plan.entries()) {
+    // Reading back in the same process is sound only where the step changes nothing in other namespaces.
+    const readBack = !!opts.readBack && si === plan.length - 1 && (step.phase === 'configure' || step.phase === 'l3')
     const results = await Promise.all(
       [...step.batches.values()].map(async (cmds) => {
         const ok: Cmd[] = []
@@ -65,8 +74,14 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
           lineNo++
           return FAULT && lineNo === FAULT ? 'link set dev lnx-fault-injected up' : c.line!
         })
-        const r = await ipBatch(ipCmds[0].ns, lines)
-        if (r.ok) return {ok: [...ok, ...ipCmds]}
+        const r = await ipBatch(ipCmds[0].ns, readBack ? [...lines, ...READ] : lines, readBack ? {json: true, details: true} : {})
+        if (r.ok) {
+          if (readBack) {
+            const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
+            if (arrays.length === READ.length) reads.set(handleKey(ipCmds[0].ns), arrays)
+          }
+          return {ok: [...ok, ...ipCmds]}
+        }
         const n = r.failure!.line
         return {ok: [...ok, ...ipCmds.slice(0, n)], failure: {cmd: ipCmds[n], message: `${ipCmds[n] ? renderCmd(ipCmds[n]) : 'ip -batch'}: ${r.failure!.message}`}}
       }),
@@ -80,7 +95,7 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
     const sig = opts.interrupted?.()
     if (sig) return {applied, failure: {message: `interrupted by ${sig}`, code: 'INTERRUPTED'}}
   }
-  return {applied}
+  return {applied, reads}
 }
 
 /** Undoes applied commands in reverse order, best effort (-force: a failing undo line does not stop the rest). */

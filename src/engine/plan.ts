@@ -434,14 +434,14 @@ class Planner {
     const key = `config/linux/interfaces/v2/interface/${v.name}`
     const ns = l.ns.handle
     const drop = v.type === 'VETH' || v.type === 'DUMMY'
-    this.deleteDependents(l, v.name, drop || v.type === 'TAP_TO_VPP' ? undefined : opts.stripListed)
+    this.deleteDependents(l, v.name, drop)
     if (drop) {
       this.markDeleted(l)
       const peer = l.peer ? ownedView(l.peer, this.input.label) : null
       const c = this.change('delete', 'interface', key, ns, `${v.type === 'VETH' ? `veth ${l.name}${l.peer ? ` (and its peer ${l.peer.name})` : ''}` : l.name}: ${why}`, [])
       this.unlink(l, key, c)
       if (peer && peer.name !== v.name) {
-        this.deleteDependents(l.peer!, peer.name)
+        this.deleteDependents(l.peer!, peer.name, true)
         if (!this.hasChange(interfaceKeyOf(peer.name), 'delete')) {
           this.change('delete', 'interface', interfaceKeyOf(peer.name), l.peer!.ns.handle, `veth ${l.peer!.name}: deleted with its peer ${v.name}`, [])
         }
@@ -479,31 +479,51 @@ class Planner {
   }
 
   /** Owned routes and neighbours on a link that is going away (listed so that a revert restores them). */
-  private deleteDependents(l: OLink, name: string, stripListed?: string[]) {
+  /**
+   * Owned routes and neighbours on a link that is going away, listed so that a revert restores them. When the link
+   * itself is deleted (implicit), the kernel removes them with it: no command, the re-adds join the link's undo.
+   */
+  private deleteDependents(l: OLink, name: string, implicit = false) {
     const ns = l.ns
     const ix = this.idx(ns)
-    for (const r of (ix.routesByDev.get(l.name) ?? []).filter(routeOwned)) this.deleteRoute(r, this.routeKeyOf(r, name), `its interface ${name} goes away`)
+    const why = `its interface ${name} goes away`
+    for (const r of (ix.routesByDev.get(l.name) ?? []).filter(routeOwned)) this.deleteRoute(r, this.routeKeyOf(r, name), implicit ? `${why} (removed with it)` : why, implicit ? l : undefined)
     for (const n of (ix.neighsByDev.get(l.name) ?? []).filter(neighOwned)) {
       const key = `config/linux/l3/v2/arp/${name}/${n.ip}`
       if (this.hasChange(key)) continue
-      this.change('delete', 'arp', key, ns.handle, `${n.ip} on ${l.name}: its interface goes away`, [
-        this.cmd(ns.handle, 'teardown', L.neighDel(l.name, n.ip), key, [this.cmd(ns.handle, 'l3', L.neighReplace(l.name, n.ip, n.mac ?? '', n.protocol), key)]),
-      ])
+      const readd = this.cmd(ns.handle, 'l3', L.neighReplace(l.name, n.ip, n.mac ?? '', n.protocol), key)
+      if (implicit) {
+        this.addLinkUndo(l, readd)
+        this.change('delete', 'arp', key, ns.handle, `${n.ip} on ${l.name}: ${why} (removed with it)`, [])
+      } else {
+        this.change('delete', 'arp', key, ns.handle, `${n.ip} on ${l.name}: ${why}`, [this.cmd(ns.handle, 'teardown', L.neighDel(l.name, n.ip), key, [readd])])
+      }
     }
-    void stripListed
+  }
+
+  /** Re-adds that follow a deleted link's re-creation on revert (its routes and neighbours). */
+  private linkUndoExtra = new Map<OLink, Cmd[]>()
+
+  private addLinkUndo(l: OLink, c: Cmd) {
+    if (!this.linkUndoExtra.has(l)) this.linkUndoExtra.set(l, [])
+    this.linkUndoExtra.get(l)!.push(c)
   }
 
   private routeKeyOf(r: ORoute, iface: string) {
     return `config/linux/l3/v2/route/${r.dst}/${iface}`
   }
 
-  private deleteRoute(r: ORoute, key: string, why: string) {
+  private deleteRoute(r: ORoute, key: string, why: string, withLink?: OLink) {
     if (this.hasChange(key, 'delete')) return
     const ns = r.ns.handle
     const spec = {dst: r.dst, gw: r.gw, dev: r.dev!, metric: r.metric, scope: r.scope, family: r.family, table: r.table, proto: r.protocol}
-    this.change('delete', 'route', key, ns, `${describeRoute(spec)}: ${why}`, [
-      this.cmd(ns, 'teardown', L.route('del', spec), key, [this.cmd(ns, 'l3', L.route('add', spec), key)]),
-    ])
+    const readd = this.cmd(ns, 'l3', L.route('replace', spec), key)
+    if (withLink) {
+      this.addLinkUndo(withLink, readd)
+      this.change('delete', 'route', key, ns, `${describeRoute(spec)}: ${why}`, [])
+      return
+    }
+    this.change('delete', 'route', key, ns, `${describeRoute(spec)}: ${why}`, [this.cmd(ns, 'teardown', L.route('del', spec), key, [readd])])
   }
 
   /** Undo of deleting a link: re-create it as observed (veth pair with both ends; tap/others cannot be re-made). */
@@ -520,6 +540,7 @@ class Planner {
       if (x.up) out.push(this.cmd(ns, 'configure', L.up(x.name), key))
       for (const ad of x.addresses.filter((q) => !q.auto)) out.push(this.cmd(ns, 'l3', L.addrAdd(x.name, ad.cidr), key))
     }
+    for (const x of [a, b]) out.push(...(this.linkUndoExtra.get(x) ?? []))
     return out
   }
 

@@ -95,7 +95,7 @@ interface Context {
 }
 
 /** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
-async function context(desired: Desired): Promise<Context> {
+async function context(desired: Desired, preread?: Map<string, any[][]>): Promise<Context> {
   const refs = new Map<string, NsRef>()
   for (const d of desired.interfaces) refs.set(nsRefKey(d.ns), d.ns)
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveNs>>>()
@@ -118,7 +118,7 @@ async function context(desired: Desired): Promise<Context> {
     } else if ('handle' in r && ref.type === 'PID') extra.push(r.handle)
   }
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
-  const obs = await observe({extra})
+  const obs = await observe({extra, preread})
   const namespaces = new Map<string, NsState>()
   for (const [k, r] of resolved) {
     const ref = refs.get(k)!
@@ -254,6 +254,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       const total = p.changes.reduce((s, c) => s + c.cmds.length, 0)
       const started = Date.now()
       const ex = await execute(p.changes, {
+        readBack: true,
         interrupted: () => signal,
         progress: (done, all, phase) => {
           if (Date.now() - started > 1000) opts.say?.(`${phase}: ${done}/${all} commands`)
@@ -264,7 +265,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
         return fail(p, result, ex.applied, failureError(ex.failure, {}), opts, before)
       }
       // Verify: observe again; the same plan must now be empty.
-      const again = makePlan(await context(desired), opts)
+      const again = makePlan(await context(desired, ex.reads), opts)
       if (again.changes.length) {
         const diff = again.changes.map((c) => `${c.key}: ${c.detail}`).join('; ')
         return fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before)

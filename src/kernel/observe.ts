@@ -78,10 +78,12 @@ export interface Observation {
 export const isLnxGroup = (l: OLink) => l.group === String(LNX_GROUP)
 export const isLnxProto = (p: string) => p === String(LNX_PROTO)
 
-const READ = ['addr show', 'route show table all', 'neigh show', 'netns list-id']
+/** The read lines of one namespace; the executor appends them to a last change batch to verify in the same process. */
+export const READ = ['addr show', 'route show table all', 'neigh show', 'netns list-id']
+export const handleKey = (h: NsHandle) => `${h.label}\u0000${h.path}`
 
 /** Reads every named namespace plus the default one and any extra handles (PID/FD references of a config). */
-export async function observe(opts: {extra?: NsHandle[]; only?: string[]} = {}): Promise<Observation> {
+export async function observe(opts: {extra?: NsHandle[]; only?: string[]; preread?: Map<string, any[][]>} = {}): Promise<Observation> {
   const named = await listNamed()
   let handles: NsHandle[] = [DEFAULT_HANDLE, ...named.map(namedHandle), ...(opts.extra ?? [])]
   if (opts.only) handles = handles.filter((h) => opts.only!.includes(h.label))
@@ -94,7 +96,10 @@ export async function observe(opts: {extra?: NsHandle[]; only?: string[]} = {}):
     seen.add(id)
     todo.push({h, id})
   })
-  const namespaces = await mapLimit(todo, 16, ({h, id}) => readNamespace(h, id))
+  const namespaces = await mapLimit(todo, 16, ({h, id}) => {
+    const pre = opts.preread?.get(handleKey(h))
+    return pre ? Promise.resolve(parseNamespace(h, id, pre)) : readNamespace(h, id)
+  })
   const obs: Observation = {
     namespaces: namespaces.filter((n): n is ObservedNs => !!n),
     byLabel: new Map(),

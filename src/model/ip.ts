@@ -14,17 +14,18 @@ export interface Prefix extends Addr {
 
 const bits = (f: Family) => (f === 4 ? 32 : 128)
 
+const V4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/
+
 function parse4(s: string): bigint | null {
-  const parts = s.split('.')
-  if (parts.length !== 4) return null
-  let v = 0n
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return null
-    const n = Number(p)
+  const m = V4.exec(s)
+  if (!m) return null
+  let v = 0
+  for (let i = 1; i <= 4; i++) {
+    const n = Number(m[i])
     if (n > 255) return null
-    v = (v << 8n) | BigInt(n)
+    v = v * 256 + n
   }
-  return v
+  return BigInt(v)
 }
 
 function parse6(s: string): bigint | null {
@@ -54,8 +55,24 @@ function parse6(s: string): bigint | null {
   return v
 }
 
+// Memo tables: the same addresses and networks come back many times (config, kernel dumps, planning).
+const addrMemo = new Map<string, Addr | null>()
+const prefixMemo = new Map<string, Prefix | null>()
+const MEMO_MAX = 1 << 20
+const remember = <T>(m: Map<string, T>, k: string, v: T): T => {
+  if (m.size > MEMO_MAX) m.clear()
+  m.set(k, v)
+  return v
+}
+
 export function parseAddr(s: string): Addr | null {
   if (typeof s !== 'string') return null
+  const hit = addrMemo.get(s)
+  if (hit !== undefined) return hit
+  return remember(addrMemo, s, parseAddrUncached(s))
+}
+
+function parseAddrUncached(s: string): Addr | null {
   const v4 = parse4(s)
   if (v4 !== null) return {family: 4, value: v4}
   if (s.includes(':')) {
@@ -68,10 +85,17 @@ export function parseAddr(s: string): Addr | null {
 /** "10.0.0.1/24" → prefix; without a mask → /32 or /128 (the vpp-agent's rule). */
 export function parsePrefix(s: string, opts: {requireMask?: boolean} = {}): Prefix | null {
   if (typeof s !== 'string') return null
+  if (opts.requireMask && !s.includes('/')) return null
+  const hit = prefixMemo.get(s)
+  if (hit !== undefined) return hit
+  return remember(prefixMemo, s, parsePrefixUncached(s))
+}
+
+function parsePrefixUncached(s: string): Prefix | null {
   const slash = s.indexOf('/')
   const a = parseAddr(slash < 0 ? s : s.slice(0, slash))
   if (!a) return null
-  if (slash < 0) return opts.requireMask ? null : {...a, len: bits(a.family)}
+  if (slash < 0) return {...a, len: bits(a.family)}
   const m = s.slice(slash + 1)
   if (!/^(0|[1-9][0-9]{0,2})$/.test(m)) return null
   const len = Number(m)
@@ -133,18 +157,27 @@ export const isUnspecified = (a: Addr) => a.value === 0n
 export const sameAddr = (a: Addr, b: Addr) => a.family === b.family && a.value === b.value
 
 /** "10.0.0.5/24" → "10.0.0.0/24"; IPv6 canonical. null when unparsable. */
+const netMemo = new Map<string, string | null>()
 export function normalizeNetwork(s: string): string | null {
+  const hit = netMemo.get(s)
+  if (hit !== undefined) return hit
   const p = parsePrefix(s)
-  return p ? formatPrefix(network(p)) : null
+  return remember(netMemo, s, p ? formatPrefix(network(p)) : null)
 }
 
 /** Canonical text of an address with its mask ("FE80::1/64" → "fe80::1/64", "10.0.0.1" → "10.0.0.1/32"). */
+const cidrMemo = new Map<string, string | null>()
 export function normalizeCidr(s: string): string | null {
+  const hit = cidrMemo.get(s)
+  if (hit !== undefined) return hit
   const p = parsePrefix(s)
-  return p ? formatPrefix(p) : null
+  return remember(cidrMemo, s, p ? formatPrefix(p) : null)
 }
 
+const addrTextMemo = new Map<string, string | null>()
 export function normalizeAddr(s: string): string | null {
+  const hit = addrTextMemo.get(s)
+  if (hit !== undefined) return hit
   const a = parseAddr(s)
-  return a ? formatAddr(a) : null
+  return remember(addrTextMemo, s, a ? formatAddr(a) : null)
 }
