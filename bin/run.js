@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// The bundle (scripts/bundle.mjs) carries lnx and @oclif/core in one module graph: one copy of the core, fast start.
+import {execute} from '../dist/bundle/lnx.mjs'
 
 await execute({dir: import.meta.url})

@@ -1,0 +1,49 @@
+// Every command, for oclif's "explicit" discovery and the single-file bundle (scripts/bundle.mjs): one module
+// graph instead of oclif globbing dist/commands at start-up. test/unit/commands.test.ts checks it is complete.
+export {execute} from '@oclif/core'
+
+import Apply from './commands/apply.js'
+import ArpAdd from './commands/arp/add.js'
+import ArpDelete from './commands/arp/delete.js'
+import ArpShow from './commands/arp/show.js'
+import Delete from './commands/delete.js'
+import Doctor from './commands/doctor.js'
+import Dump from './commands/dump.js'
+import Graph from './commands/graph.js'
+import InterfaceAdd from './commands/interface/add.js'
+import InterfaceDelete from './commands/interface/delete.js'
+import InterfaceSet from './commands/interface/set.js'
+import InterfaceShow from './commands/interface/show.js'
+import NamespaceAdd from './commands/namespace/add.js'
+import NamespaceDelete from './commands/namespace/delete.js'
+import NamespaceList from './commands/namespace/list.js'
+import Plan from './commands/plan.js'
+import RouteAdd from './commands/route/add.js'
+import RouteDelete from './commands/route/delete.js'
+import RouteShow from './commands/route/show.js'
+import Schema from './commands/schema.js'
+import Validate from './commands/validate.js'
+
+export const COMMANDS = {
+  'apply': Apply,
+  'arp:add': ArpAdd,
+  'arp:delete': ArpDelete,
+  'arp:show': ArpShow,
+  'delete': Delete,
+  'doctor': Doctor,
+  'dump': Dump,
+  'graph': Graph,
+  'interface:add': InterfaceAdd,
+  'interface:delete': InterfaceDelete,
+  'interface:set': InterfaceSet,
+  'interface:show': InterfaceShow,
+  'namespace:add': NamespaceAdd,
+  'namespace:delete': NamespaceDelete,
+  'namespace:list': NamespaceList,
+  'plan': Plan,
+  'route:add': RouteAdd,
+  'route:delete': RouteDelete,
+  'route:show': RouteShow,
+  'schema': Schema,
+  'validate': Validate,
+}
