@@ -16,6 +16,12 @@ export abstract class LnxCommand extends Command {
     if (this.argv.includes('--verbose') || this.argv.includes('-v')) process.env.LNX_VERBOSE = '1'
   }
 
+  /** Plain JSON: colourised and pretty only on a terminal (oclif tokenises every result for colour otherwise). */
+  logJson(json: unknown): void {
+    if (process.stdout.isTTY && !('NO_COLOR' in process.env)) return super.logJson(json)
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
   /** Sets the exit code without throwing, so that a --json result is still printed. */
   protected exitWith(code: number) {
     process.exitCode = code

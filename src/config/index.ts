@@ -36,8 +36,8 @@ export async function loadDesired(files: string[], readStdin = readAllStdin): Pr
 }
 
 /** Validates documents built in memory; throws INVALID with every error. */
-export function desiredFromObjects(docs: {file: string; doc: unknown}[]): {desired: Desired; warnings: ItemError[]} {
-  const loaded = loadObjects(docs)
+export async function desiredFromObjects(docs: {file: string; doc: unknown}[]): Promise<{desired: Desired; warnings: ItemError[]}> {
+  const loaded = await loadObjects(docs)
   const {errors, warnings} = validateConfig(loaded)
   if (errors.length) throw invalid(errors)
   return {desired: toDesired(loaded), warnings}

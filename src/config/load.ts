@@ -7,7 +7,7 @@ import {MESSAGE_FIELDS} from '../model/generated.js'
 import type {ItemError} from '../errors.js'
 import {LnxError} from '../errors.js'
 import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
-import {schemaProblems, type SchemaName} from './schema.js'
+import {loadValidators, schemaProblems, type SchemaName} from './schema.js'
 
 export interface Located<T> {
   item: T
@@ -82,6 +82,7 @@ async function parseDocuments(text: string, file: string): Promise<unknown[]> {
 
 export async function loadConfig(files: string[], readStdin: () => Promise<string> = readAllStdin): Promise<LoadedConfig> {
   const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: []}
+  await loadValidators()
   if (files.filter((f) => f === STDIN).length > 1) throw new LnxError('INVALID', '-f - (standard input) given more than once')
   for (const file of files) {
     const text = await readSource(file, readStdin)
@@ -93,8 +94,9 @@ export async function loadConfig(files: string[], readStdin: () => Promise<strin
 }
 
 /** The same, for documents built in memory (imperative commands): `file` names where they came from. */
-export function loadObjects(docs: {file: string; doc: unknown}[]): LoadedConfig {
+export async function loadObjects(docs: {file: string; doc: unknown}[]): Promise<LoadedConfig> {
   const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: []}
+  await loadValidators()
   for (const {file, doc} of docs) addDocument(cfg, doc, file, '')
   checkDuplicates(cfg)
   return cfg

@@ -1,5 +1,4 @@
 // JSON Schema validation (ajv) of raw documents, with errors turned into ItemErrors.
-import {createRequire} from 'node:module'
 import {readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -16,21 +15,16 @@ export function readSchema(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(join(schemasDir, `${name}.schema.json`), 'utf8'))
 }
 
-const compiled = new Map<SchemaName, ValidateFunction>()
+// Validators precompiled by `npm run gen` (ajv standalone, from the same schemas): loaded on first use.
+let compiled: Record<string, ValidateFunction> | undefined
+
+export async function loadValidators(): Promise<void> {
+  compiled ??= (await import('./validators.generated.js')) as unknown as Record<string, ValidateFunction>
+}
 
 function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name)
-  if (!v) {
-    // ajv is CommonJS; loaded on first use so that commands which never validate don't pay for it.
-    const require = createRequire(import.meta.url)
-    const Ajv = require('ajv').default
-    const addFormats = require('ajv-formats').default
-    const ajv = new Ajv({allErrors: true, strict: false, verbose: true})
-    addFormats(ajv)
-    v = ajv.compile(readSchema(name)) as ValidateFunction
-    compiled.set(name, v)
-  }
-  return v
+  if (!compiled) throw new Error('validators not loaded (call loadValidators first)')
+  return compiled[`validate_${name}`]
 }
 
 export interface SchemaProblem {

@@ -42,7 +42,7 @@ async function run(docs: {file: string; doc: unknown}[], opts: Opts, mode: 'appl
   let desired
   let warnings: ItemError[] = []
   try {
-    ;({desired, warnings} = desiredFromObjects(docs))
+    ;({desired, warnings} = await desiredFromObjects(docs))
   } catch (e) {
     renameFlags(e, flags)
   }

@@ -285,7 +285,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
 async function restore(before: Observation, opts: EngineOptions): Promise<string[]> {
   try {
     const st = currentState(before, opts.label)
-    const {desired} = desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
+    const {desired} = await desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
     const ctx = await context(desired)
     const p = plan({desired, obs: ctx.obs, label: opts.label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload})
     if (!p.changes.length) return []

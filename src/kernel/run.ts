@@ -83,12 +83,35 @@ export interface BatchResult {
 export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {force?: boolean; json?: boolean; details?: boolean} = {}): Promise<BatchResult> {
   for (const l of lines) checkBatchLine(l)
   const args = [...(opts.details ? ['-d'] : []), ...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : []), '-batch', '-']
-  const r = await run('ip', args, {input: lines.join('\n') + '\n', ns})
+  const r = await spawnBatch(ns, args, lines.join('\n') + '\n')
   const failures = parseBatchErrors(r.stderr)
   if (r.exitCode !== 0 && failures.length === 0) {
     failures.push({line: 0, message: r.stderr.trim() || `ip exited with ${r.exitCode}`})
   }
   return {ok: r.exitCode === 0, stdout: r.stdout, failure: failures[0], failures}
+}
+
+/**
+ * The hot path — one `ip -batch` per namespace and phase, ~150 processes in a large apply — spawns with
+ * node:child_process directly: execa's wrapping costs ≈2 ms per process here (4.5 vs 2.4 ms measured), more than
+ * the batch itself often takes. Everything else goes through run() and execa.
+ */
+async function spawnBatch(ns: NsHandle | undefined, args: string[], input: string): Promise<RunResult> {
+  const [file, argv] = wrap(ns, 'ip', args)
+  if (verbose()) process.stderr.write(`$ ${[file, ...argv].join(' ')}\n${input.replace(/^/gm, '  | ')}`)
+  const {spawn} = await import('node:child_process')
+  return new Promise((resolve, reject) => {
+    const p = spawn(file, argv, {stdio: ['pipe', 'pipe', 'pipe']})
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    p.stdout.on('data', (d: Buffer) => out.push(d))
+    p.stderr.on('data', (d: Buffer) => err.push(d))
+    p.stdin.on('error', () => {})
+    p.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' ? new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: file === 'nsenter' ? 'install util-linux' : 'apt-get install iproute2'}) : e))
+    p.on('close', (code) => resolve({stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 1}))
+    p.stdin.end(input)
+  })
 }
 
 /** "RTNETLINK answers: File exists\nCommand failed -:3" → line 2 (0-based) with the kernel's message. */
