@@ -96,7 +96,7 @@ export async function observe(opts: {extra?: NsHandle[]; only?: string[]; prerea
     seen.add(id)
     todo.push({h, id})
   })
-  const namespaces = await mapLimit(todo, 16, ({h, id}) => {
+  const namespaces = await mapLimit(todo, 4, ({h, id}) => {
     const pre = opts.preread?.get(handleKey(h))
     return pre ? Promise.resolve(parseNamespace(h, id, pre)) : readNamespace(h, id)
   })
