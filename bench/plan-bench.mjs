@@ -37,7 +37,7 @@ async function main() {
   const t = topology(params)
   const cfg = lnxConfig(t)
   let t0 = now()
-  const {desired} = desiredFromObjects([{file: 'synthetic.json', doc: cfg}])
+  const {desired} = await desiredFromObjects([{file: "synthetic.json", doc: cfg}])
   const validateMs = now() - t0
   const nItems = desired.interfaces.length + desired.interfaces.reduce((s, d) => s + d.addresses.length, 0) + desired.routes.length + desired.arps.length
   // What the kernel prints, as text lines (lnx JSON.parses ip's output: that is part of its cost).

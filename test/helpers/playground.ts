@@ -16,15 +16,18 @@ export interface Out {
 
 export function exec(file: string, args: string[], opts: {input?: string; env?: Record<string, string>} = {}): Promise<Out> {
   return new Promise((resolve, reject) => {
-    const p = spawn(file, args, {env: {...process.env, NO_COLOR: '1', ...opts.env}, stdio: ['pipe', 'pipe', 'pipe']})
+    // No input → stdin closed: a child that exits before reading a pipe (ip, ls) would make Node raise EPIPE.
+    const p = spawn(file, args, {env: {...process.env, NO_COLOR: '1', ...opts.env}, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
+    p.stdout!.on('data', (d) => (stdout += d))
+    p.stderr!.on('data', (d) => (stderr += d))
     p.on('error', reject)
-    p.stdin.on('error', () => {}) // a command may exit before reading its (empty) input
     p.on('close', (code) => resolve({stdout, stderr, code: code ?? -1}))
-    p.stdin.end(opts.input ?? '')
+    if (p.stdin) {
+      p.stdin.on('error', () => {})
+      p.stdin.end(opts.input)
+    }
   })
 }
 

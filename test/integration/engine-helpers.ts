@@ -1,9 +1,8 @@
 // Shared helpers of engine*.test.ts (not a test file itself). Kernel state is read with raw `ip -json` only.
-import {spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ROOT, withPlayground, type Out, type Playground} from '../helpers/playground.ts'
+import {ROOT, withPlayground} from '../helpers/playground.ts'
 
 export {LNX, ROOT} from '../helpers/playground.ts'
 export const SEED = join(ROOT, 'examples', 'seed.yaml')
@@ -14,37 +13,8 @@ export const KEY = {
   arp: (i: string, ip: string) => `config/linux/l3/v2/arp/${i}/${ip}`,
 }
 
-/**
- * withPlayground, with a stdin-safe `run`: the helper's run() always writes to the child's stdin, and a child that
- * exits before reading it (ip, ls) makes Node throw an unhandled EPIPE that kills the whole test file (reproduced:
- * ~1 in 300 `pg.ipJson` calls). Here stdin is ignored when there is no input, and EPIPE on it is swallowed.
- */
-export async function withPg<T>(fn: (pg: Playground) => Promise<T>): Promise<T> {
-  return withPlayground(async (pg) => {
-    ;(pg as any).run = (file: string, args: string[], opts: {input?: string; env?: Record<string, string>} = {}) =>
-      runIn(pg, file, args, opts)
-    return fn(pg)
-  })
-}
-
-export function runIn(pg: Playground, file: string, args: string[], opts: {input?: string; env?: Record<string, string>} = {}): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('nsenter', ['-t', String(pg.pid), '-n', '-m', '--', file, ...args], {
-      env: {...process.env, NO_COLOR: '1', ...opts.env},
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    p.stdout!.on('data', (d) => (stdout += d))
-    p.stderr!.on('data', (d) => (stderr += d))
-    p.on('error', reject)
-    p.on('close', (code) => resolve({stdout, stderr, code: code ?? -1}))
-    if (p.stdin) {
-      p.stdin.on('error', () => {})
-      p.stdin.end(opts.input)
-    }
-  })
-}
+/** The playground of test/helpers (its run() keeps stdin closed when there is no input). */
+export const withPg = withPlayground
 
 let dir: string | undefined
 export function tmpFile(name: string, content: string): string {

@@ -13,30 +13,7 @@ import {LNX, withPlayground, type Out, type Playground} from '../helpers/playgro
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-/** withPlayground whose run() leaves stdin closed when there is no input (a child exiting before it reads its
- *  stdin makes Node raise EPIPE and kill the test file). */
-async function withPg<T>(fn: (pg: Playground) => Promise<T>): Promise<T> {
-  return withPlayground(async (pg) => {
-    ;(pg as any).run = (file: string, args: string[], opts: {input?: string; env?: Record<string, string>} = {}) =>
-      new Promise<Out>((resolve, reject) => {
-        const p = spawn('nsenter', ['-t', String(pg.pid), '-n', '-m', '--', file, ...args], {
-          env: {...process.env, NO_COLOR: '1', ...opts.env},
-          stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-        })
-        let stdout = ''
-        let stderr = ''
-        p.stdout!.on('data', (d) => (stdout += d))
-        p.stderr!.on('data', (d) => (stderr += d))
-        p.on('error', reject)
-        p.on('close', (code) => resolve({stdout, stderr, code: code ?? -1}))
-        if (p.stdin) {
-          p.stdin.on('error', () => {})
-          p.stdin.end(opts.input)
-        }
-      })
-    return fn(pg)
-  })
-}
+const withPg = withPlayground
 
 let dir: string | undefined
 function tmpFile(name: string, content: string): string {
