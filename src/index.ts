@@ -6,6 +6,7 @@ import Apply from './commands/apply.js'
 import ArpAdd from './commands/arp/add.js'
 import ArpDelete from './commands/arp/delete.js'
 import ArpShow from './commands/arp/show.js'
+import Completion from './commands/completion.js'
 import Delete from './commands/delete.js'
 import Doctor from './commands/doctor.js'
 import Dump from './commands/dump.js'
@@ -29,6 +30,7 @@ export const COMMANDS = {
   'arp:add': ArpAdd,
   'arp:delete': ArpDelete,
   'arp:show': ArpShow,
+  'completion': Completion,
   'delete': Delete,
   'doctor': Doctor,
   'dump': Dump,
