@@ -2,7 +2,7 @@
 // neighbours, netns ids), namespaces read concurrently, parsed into plain objects the planner diffs against.
 import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
-import {formatAddr, isLinkLocal6, normalizeCidr, normalizeNetwork, parseAddr, parsePrefix} from '../model/ip.js'
+import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
 import {DEFAULT_HANDLE, listNamed, namedHandle, nsId} from './namespaces.js'
 import {ipBatch, type NsHandle} from './run.js'
 
@@ -161,8 +161,10 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
       addresses: (l.addr_info ?? [])
         .filter((a: any) => a.family === 'inet' || a.family === 'inet6')
         .map((a: any) => {
-          const cidr = normalizeCidr(`${a.local}/${a.prefixlen}`) ?? `${a.local}/${a.prefixlen}`
-          const p = parsePrefix(cidr)
+          const raw = `${a.local}/${a.prefixlen}`
+          const cidr = normalizeCidr(raw) ?? raw
+          // Only IPv6 link-local addresses can be the kernel's own.
+          const p = a.family === 'inet6' && a.scope === 'link' ? parsePrefix(cidr) : null
           return {
             cidr,
             family: a.family === 'inet' ? 4 : 6,
@@ -179,13 +181,13 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
   for (const r of routes) {
     if (!r || !r.dst) continue
     const family: 4 | 6 = r.dst.includes(':') || (r.gateway ?? '').includes(':') ? 6 : 4
-    const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0') : normalizeNetwork(r.dst) ?? r.dst
+    const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0') : normalizeNetwork(r.dst.includes('/') ? r.dst : `${r.dst}/${family === 6 ? 128 : 32}`) ?? r.dst
     ns.routes.push({
       ns,
       family,
       type: r.type ?? 'unicast',
       dst,
-      gw: r.gateway ? formatAddr(parseAddr(r.gateway) ?? {family, value: 0n}) : undefined,
+      gw: r.gateway ? normalizeAddr(r.gateway) ?? r.gateway : undefined,
       dev: r.dev,
       metric: r.metric ?? 0,
       table: String(r.table ?? 'main'),
@@ -196,10 +198,9 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
   }
   for (const n of neighs) {
     if (!n || !n.dst || !n.dev) continue
-    const a = parseAddr(n.dst)
     ns.neighs.push({
       ns,
-      ip: a ? formatAddr(a) : n.dst,
+      ip: normalizeAddr(n.dst) ?? n.dst,
       mac: n.lladdr?.toLowerCase(),
       dev: n.dev,
       permanent: (n.state ?? []).includes('PERMANENT'),

@@ -157,10 +157,33 @@ export const isUnspecified = (a: Addr) => a.value === 0n
 export const sameAddr = (a: Addr, b: Addr) => a.family === b.family && a.value === b.value
 
 /** "10.0.0.5/24" → "10.0.0.0/24"; IPv6 canonical. null when unparsable. */
+// IPv4 fast path (plain numbers, no BigInt): most of what a big host's dumps and configs hold.
+const V4CIDR = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:\/(0|[1-9][0-9]?))?$/
+
+function v4(s: string): {value: number; len: number} | null {
+  const m = V4CIDR.exec(s)
+  if (!m) return null
+  let value = 0
+  for (let i = 1; i <= 4; i++) {
+    const n = Number(m[i])
+    if (n > 255) return null
+    value = value * 256 + n
+  }
+  const len = m[5] === undefined ? 32 : Number(m[5])
+  return len > 32 ? null : {value, len}
+}
+
+const v4text = (v: number) => `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`
+
 const netMemo = new Map<string, string | null>()
 export function normalizeNetwork(s: string): string | null {
   const hit = netMemo.get(s)
   if (hit !== undefined) return hit
+  const f = v4(s)
+  if (f) {
+    const block = 2 ** (32 - f.len)
+    return remember(netMemo, s, `${v4text(f.value - (f.value % block))}/${f.len}`)
+  }
   const p = parsePrefix(s)
   return remember(netMemo, s, p ? formatPrefix(network(p)) : null)
 }
@@ -170,6 +193,8 @@ const cidrMemo = new Map<string, string | null>()
 export function normalizeCidr(s: string): string | null {
   const hit = cidrMemo.get(s)
   if (hit !== undefined) return hit
+  const f = v4(s)
+  if (f) return remember(cidrMemo, s, s.includes('/') ? s : `${s}/32`)
   const p = parsePrefix(s)
   return remember(cidrMemo, s, p ? formatPrefix(p) : null)
 }
