@@ -14,18 +14,25 @@ export interface Prefix extends Addr {
 
 const bits = (f: Family) => (f === 4 ? 32 : 128)
 
-const V4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/
+/** Dotted quad (no leading zeros) with an optional /len; plain numbers, no BigInt: the hot path of big hosts. */
+const V4CIDR = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:\/(0|[1-9][0-9]?))?$/
 
-function parse4(s: string): bigint | null {
-  const m = V4.exec(s)
+function v4(s: string): {value: number; len: number; masked: boolean} | null {
+  const m = V4CIDR.exec(s)
   if (!m) return null
-  let v = 0
+  let value = 0
   for (let i = 1; i <= 4; i++) {
     const n = Number(m[i])
     if (n > 255) return null
-    v = v * 256 + n
+    value = value * 256 + n
   }
-  return BigInt(v)
+  const len = m[5] === undefined ? 32 : Number(m[5])
+  return len > 32 ? null : {value, len, masked: m[5] !== undefined}
+}
+
+function parse4(s: string): bigint | null {
+  const f = v4(s)
+  return f && !f.masked ? BigInt(f.value) : null
 }
 
 function parse6(s: string): bigint | null {
@@ -157,22 +164,6 @@ export const isUnspecified = (a: Addr) => a.value === 0n
 export const sameAddr = (a: Addr, b: Addr) => a.family === b.family && a.value === b.value
 
 /** "10.0.0.5/24" → "10.0.0.0/24"; IPv6 canonical. null when unparsable. */
-// IPv4 fast path (plain numbers, no BigInt): most of what a big host's dumps and configs hold.
-const V4CIDR = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:\/(0|[1-9][0-9]?))?$/
-
-function v4(s: string): {value: number; len: number} | null {
-  const m = V4CIDR.exec(s)
-  if (!m) return null
-  let value = 0
-  for (let i = 1; i <= 4; i++) {
-    const n = Number(m[i])
-    if (n > 255) return null
-    value = value * 256 + n
-  }
-  const len = m[5] === undefined ? 32 : Number(m[5])
-  return len > 32 ? null : {value, len}
-}
-
 const v4text = (v: number) => `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`
 
 const netMemo = new Map<string, string | null>()
