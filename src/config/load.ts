@@ -169,12 +169,13 @@ function addConfigData(cfg: LoadedConfig, data: Record<string, unknown>, file: s
 }
 
 function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string, where: string, problems: {at: string[]; message: string; hint?: string}[]) {
-  const item = isObj(raw) ? canonical(SECTION_MESSAGE[section], raw) : {}
+  const dups: string[] = []
+  const item = isObj(raw) ? canonical(SECTION_MESSAGE[section], raw, dups) : {}
   const key = keyOf(section, item) ?? where
   for (const p of problems) {
     cfg.errors.push({file, key, path: fmtPath(p.at), message: p.message, ...(p.hint ? {hint: p.hint} : {})})
   }
-  for (const dup of duplicatedSpellings(SECTION_MESSAGE[section], isObj(raw) ? raw : {})) {
+  for (const dup of dups) {
     cfg.errors.push({file, key, path: dup, message: `"${dup}" is given twice (in snake_case and in lowerCamelCase)`})
   }
   const located = {item, file, where, key, bad: problems.length > 0 || !isObj(raw)} as Located<any>
@@ -198,34 +199,39 @@ export function fmtPath(at: string[]): string {
   return out
 }
 
-/** protojson → canonical form: snake_case field names, enums by name. Unknown fields are dropped (the schema reports them). */
-export function canonical(message: string, obj: Record<string, unknown>): any {
+/** json_name → field name, per message (built once). */
+const BY_JSON = new Map<string, Map<string, string>>()
+function byJson(message: string): Map<string, string> {
+  let m = BY_JSON.get(message)
+  if (!m) {
+    m = new Map(Object.entries(MESSAGE_FIELDS[message]).map(([s, f]) => [f.json, s]))
+    BY_JSON.set(message, m)
+  }
+  return m
+}
+
+/**
+ * protojson → canonical form: snake_case field names, enums by name. Unknown fields are dropped (the schema reports
+ * them). A field given in both spellings is reported into `dups` (protojson rejects it too).
+ */
+export function canonical(message: string, obj: Record<string, unknown>, dups?: string[], prefix = ''): any {
   const fields = MESSAGE_FIELDS[message]
-  const byJson = new Map(Object.entries(fields).map(([s, m]) => [m.json, s]))
+  const json = byJson(message)
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(obj)) {
-    const name = k in fields ? k : byJson.get(k)
+  for (const k in obj) {
+    const v = obj[k]
+    const name = k in fields ? k : json.get(k)
     if (!name || v === null || v === undefined) continue
+    if (name in out) dups?.push(prefix + name)
     const m = fields[name]
     const one = (x: unknown): unknown => {
       if (m.kind === 'enum' && typeof x === 'number') {
         return Object.entries(m.ref as Record<string, number>).find(([, n]) => n === x)?.[0] ?? x
       }
-      if (m.kind === 'message' && isObj(x)) return canonical(m.ref as string, x)
+      if (m.kind === 'message' && isObj(x)) return canonical(m.ref as string, x, m.repeated ? undefined : dups, `${prefix}${name}.`)
       return x
     }
     out[name] = m.repeated && Array.isArray(v) ? v.map(one) : one(v)
-  }
-  return out
-}
-
-function duplicatedSpellings(message: string, obj: Record<string, unknown>, prefix = ''): string[] {
-  const fields = MESSAGE_FIELDS[message]
-  const out: string[] = []
-  for (const [snakeName, m] of Object.entries(fields)) {
-    if (m.json !== snakeName && snakeName in obj && m.json in obj) out.push(prefix + snakeName)
-    const v = obj[snakeName] ?? obj[m.json]
-    if (m.kind === 'message' && !m.repeated && isObj(v)) out.push(...duplicatedSpellings(m.ref as string, v, `${prefix}${snakeName}.`))
   }
   return out
 }
