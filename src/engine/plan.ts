@@ -169,7 +169,8 @@ class Planner {
       if (this.input.prune) this.planPrune()
       for (const d of ifaces) this.planInterface(this.ifp.get(d.name)!)
       for (const d of ifaces) this.planAddresses(this.ifp.get(d.name)!)
-      for (const r of [...desired.routes].sort((a, b) => a.key.localeCompare(b.key))) this.planRoute(r)
+      // Routes without a gateway first: a scope-LINK route can be what makes another route's gateway reachable.
+      for (const r of [...desired.routes].sort((a, b) => Number(!!a.gw) - Number(!!b.gw) || a.key.localeCompare(b.key))) this.planRoute(r)
       for (const a of [...desired.arps].sort((a, b) => a.key.localeCompare(b.key))) this.planArp(a)
     }
     this.finishUnlinks()
@@ -553,33 +554,31 @@ class Planner {
     for (const ns of this.input.obs.namespaces) {
       for (const l of ns.links) if (ownership(l, this.input.label) === 'leftover' && !this.isAdopted(l)) this.deleteLeftover(l)
     }
-    // Owned routes/neighbours that no config item describes.
+    // Owned routes/neighbours that no config item describes — only on this label's links: another label's (or
+    // another agent's) carry the same protocol number and stay untouched.
     const routeKeys = new Set(this.input.desired.routes.map((r) => r.key))
     const arpKeys = new Set(this.input.desired.arps.map((a) => a.key))
     for (const ns of this.input.obs.namespaces) {
       const names = this.logicalNames(ns)
       const ix = this.idx(ns)
       for (const r of ns.routes.filter(routeOwned)) {
+        const name = names.get(r.dev ?? '')
         const dev = ix.links.get(r.dev ?? '')
-        if (dev && this.deleted.has(dev)) continue
-        const key = this.routeKeyOf(r, names.get(r.dev ?? '') ?? r.dev ?? '')
-        if (!routeKeys.has(key) || !this.routeMatchesKeyed(r, key)) this.deleteRoute(r, key, 'not in the config (--prune)')
+        if (!name || (dev && this.deleted.has(dev))) continue
+        const key = this.routeKeyOf(r, name)
+        if (!routeKeys.has(key)) this.deleteRoute(r, key, 'not in the config (--prune)')
       }
       for (const n of ns.neighs.filter(neighOwned)) {
+        const name = names.get(n.dev)
         const dev = ix.links.get(n.dev)
-        if (dev && this.deleted.has(dev)) continue
-        const key = `config/linux/l3/v2/arp/${names.get(n.dev) ?? n.dev}/${n.ip}`
+        if (!name || (dev && this.deleted.has(dev))) continue
+        const key = `config/linux/l3/v2/arp/${name}/${n.ip}`
         if (arpKeys.has(key)) continue
         this.change('delete', 'arp', key, ns.handle, `${n.ip} on ${n.dev}: not in the config (--prune)`, [
           this.cmd(ns.handle, 'teardown', L.neighDel(n.dev, n.ip), key, [this.cmd(ns.handle, 'l3', L.neighReplace(n.dev, n.ip, n.mac ?? '', n.protocol), key)]),
         ])
       }
     }
-  }
-
-  /** An owned route whose key is desired but which sits at another metric is replaced by planRoute, not pruned. */
-  private routeMatchesKeyed(_r: ORoute, _key: string) {
-    return true
   }
 
   private isAdopted(l: OLink) {
@@ -868,7 +867,9 @@ class Planner {
       for (const x of present) if (x.secondary && want.has(x.cidr) && subnet(x.cidr) === net) lost.add(x.cidr)
     }
     const have = new Set(present.map((a) => a.cidr))
-    const adds = d.addresses.filter((c) => !have.has(c) || lost.has(c))
+    // lo's 127.0.0.1/8 and ::1/128 are the kernel's (it adds them when lo comes up): listed, they are satisfied.
+    const kernelLo = (c: string) => d.type === 'LOOPBACK' && LO_KERNEL.has(c)
+    const adds = d.addresses.filter((c) => !kernelLo(c) && (!have.has(c) || lost.has(c)))
     this.unchanged += d.addresses.length - adds.length
     const early = adds.filter((c) => !lost.has(c) && !doomedNets.has(subnet(c)))
     const late = adds.filter((c) => !early.includes(c))
