@@ -99,6 +99,8 @@ export function parsePrefix(s: string, opts: {requireMask?: boolean} = {}): Pref
 }
 
 function parsePrefixUncached(s: string): Prefix | null {
+  const f = v4(s)
+  if (f) return {family: 4, value: BigInt(f.value), len: f.len}
   const slash = s.indexOf('/')
   const a = parseAddr(slash < 0 ? s : s.slice(0, slash))
   if (!a) return null
@@ -110,7 +112,11 @@ function parsePrefixUncached(s: string): Prefix | null {
   return {...a, len}
 }
 
-const mask = (f: Family, len: number) => ((1n << BigInt(bits(f))) - 1n) ^ ((1n << BigInt(bits(f) - len)) - 1n)
+const MASKS: Record<Family, bigint[]> = {
+  4: Array.from({length: 33}, (_, len) => ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - len)) - 1n)),
+  6: Array.from({length: 129}, (_, len) => ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - len)) - 1n)),
+}
+const mask = (f: Family, len: number) => MASKS[f][len]
 
 export function network(p: Prefix): Prefix {
   return {family: p.family, len: p.len, value: p.value & mask(p.family, p.len)}
