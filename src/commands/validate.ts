@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {LnxCommand} from '../base.js'
-import {EXIT} from '../errors.js'
+import {EXIT, LnxError} from '../errors.js'
 import {validateFiles, type ValidateOutput} from '../config/index.js'
 import {itemErrorLine} from '../render/errors.js'
 import {paint} from '../render/style.js'
@@ -19,7 +19,15 @@ export default class Validate extends LnxCommand {
 
   async run(): Promise<ValidateOutput> {
     const {flags} = await this.parse(Validate)
-    const v = await validateFiles(flags.file)
+    let v
+    try {
+      v = await validateFiles(flags.file)
+    } catch (e) {
+      // An unreadable or unparsable file is an invalid result too, with the same shape.
+      if (!(e instanceof LnxError) || e.code !== 'INVALID' || !this.jsonEnabled()) throw e
+      this.exitWith(EXIT.INVALID)
+      return {valid: false, errors: (e.toJSON().errors as ValidateOutput['errors']) ?? [{file: '', key: '', path: '', message: e.message}], warnings: []}
+    }
     if (!v.valid) this.exitWith(EXIT.INVALID)
     if (!this.jsonEnabled()) {
       for (const e of v.raw.errors) process.stderr.write(`${itemErrorLine(e)}\n`)

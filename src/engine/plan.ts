@@ -956,8 +956,9 @@ class Planner {
       }
       // The kernel's connected route is already what this item asks for.
       if (exact && same.protocol === 'kernel') return void this.unchanged++
-      if (exact && linkName) {
-        // Take-over from the vpp-agent (proto boot): same route on an owned link → re-marked.
+      if (exact && linkName && same.protocol === 'boot') {
+        // Take-over from the vpp-agent (its routes are proto boot): same route on an owned link → re-marked.
+        // Other tools' protocols (static, zebra, bird, …) are collisions.
         const old = {dst: same.dst, gw: same.gw, dev: same.dev!, metric: same.metric, scope: same.scope, family: same.family, proto: same.protocol}
         this.change('update', 'route', r.key, h, `adopt ${detail} (proto ${same.protocol} → lnx)`, [
           this.cmd(h, 'l3', L.route('replace', spec), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]),
@@ -1000,13 +1001,14 @@ class Planner {
         ], true)
         return
       }
-      if (n.mac === a.mac) {
+      if (n.mac === a.mac && n.protocol === '0') {
+        // Take-over from the vpp-agent, whose neighbours carry no protocol; other tools' are collisions.
         this.change('update', 'arp', a.key, h, `adopt ${detail} (protocol ${n.protocol} → lnx)`, [
           this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighReplace(host, a.ip, n.mac ?? '', n.protocol), a.key)]),
         ])
         return
       }
-      return this.collide(a.key, `a permanent neighbour ${a.ip} (${n.mac}) already exists on ${n.dev} and lnx does not own it`, 'ip_address')
+      return this.collide(a.key, `a permanent neighbour ${a.ip} (${n.mac}, protocol ${n.protocol}) already exists on ${n.dev} and lnx does not own it`, 'ip_address')
     }
     this.change('create', 'arp', a.key, h, detail, [
       this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighDel(host, a.ip), a.key)]),

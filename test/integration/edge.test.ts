@@ -69,3 +69,44 @@ routes:
     assert.equal((await pg.lnx(['plan', '-f', '/run/s.yaml', '--exit-code'])).code, 0)
   })
 })
+
+test('take-over from the vpp-agent: proto boot routes and protocol-less neighbours on owned links are adopted; other tools\' collide', async () => {
+  await withPlayground(async (pg) => {
+    // The vpp-agent's marks: alias /vnf-agent/vpp1/…, no link group; its routes proto boot, neighbours protocol 0.
+    await pg.sh(`ip link add name v1 type veth peer name v2
+      ip link set dev v1 alias /vnf-agent/vpp1/v1/v2 up
+      ip link set dev v2 alias /vnf-agent/vpp1/v2/v1 up
+      ip addr add 10.30.0.1/24 dev v1
+      ip route add 10.31.0.0/16 via 10.30.0.2 dev v1 proto boot
+      ip neigh add 10.30.0.9 lladdr 02:00:00:00:00:09 dev v1 nud permanent`)
+    const cfg = `
+interfaces:
+  - {name: v1, type: VETH, enabled: true, ip_addresses: ["10.30.0.1/24"], veth: {peer_if_name: v2}}
+  - {name: v2, type: VETH, enabled: true, veth: {peer_if_name: v1}}
+routes:
+  - {outgoing_interface: v1, dst_network: "10.31.0.0/16", gw_addr: "10.30.0.2"}
+arp_entries:
+  - {interface: v1, ip_address: "10.30.0.9", hw_address: "02:00:00:00:00:09"}
+`
+    await write(pg, '/run/t.yaml', cfg)
+    const r = await pg.lnxJson(['apply', '-f', '/run/t.yaml'])
+    assert.equal(r.code, 0, r.stdout)
+    assert.ok(r.json.changes.some((c: any) => c.kind === 'route' && /adopt/.test(c.detail)))
+    assert.deepEqual((await pg.ipJson('', 'route', 'show', 'proto', '76')).map((x: any) => x.dst), ['10.31.0.0/16'])
+    assert.ok((await pg.ipJson('', 'neigh', 'show', 'dev', 'v1')).some((n: any) => n.dst === '10.30.0.9' && n.protocol === '76'))
+
+    // Another tool's route (proto static) and neighbour (protocol zebra) with the same identity: collisions.
+    await pg.sh(`ip route add 10.32.0.0/16 via 10.30.0.2 dev v1 proto static
+      ip neigh add 10.30.0.8 lladdr 02:00:00:00:00:08 dev v1 nud permanent protocol zebra`)
+    const before = JSON.stringify([await pg.ipJson('', 'route', 'show'), await pg.ipJson('', 'neigh', 'show')])
+    await write(pg, '/run/t2.yaml', `${cfg}  - {interface: v1, ip_address: "10.30.0.8", hw_address: "02:00:00:00:00:08"}
+`)
+    const c1 = await pg.lnxJson(['apply', '-f', '/run/t2.yaml'])
+    assert.equal(c1.code, 2, c1.stdout)
+    assert.equal(c1.json.error.code, 'COLLISION')
+    const c2 = await pg.lnxJson(['route', 'add', '10.32.0.0/16', '--dev', 'v1', '--via', '10.30.0.2'])
+    assert.equal(c2.code, 2, c2.stdout)
+    assert.equal(c2.json.error.code, 'COLLISION')
+    assert.equal(JSON.stringify([await pg.ipJson('', 'route', 'show'), await pg.ipJson('', 'neigh', 'show')]), before, 'nothing touched')
+  })
+})
