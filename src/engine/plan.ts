@@ -72,6 +72,8 @@ export interface PlanInput {
   prune?: boolean
   /** delete: also remove the file's NSID namespaces left holding nothing but lo. */
   deleteNamespaces?: boolean
+  /** Link kinds the kernel offers beyond veth/tun ("dummy", "vrf"), from /sys/module. */
+  kernelKinds?: Set<string>
   /** Imperative runs change what the user asked for: nothing there is drift. */
   noDrift?: boolean
   /** Observed checksum offload per "<ns id>/<host>", read only for veths that configure it. */
@@ -238,8 +240,11 @@ class Planner {
       const peer = d.peer ? this.desiredIf(d.peer) : undefined
       if (!peer) return this.markPending(p, `peer ${d.peer} is not defined`)
     }
-    if (d.type === 'DUMMY' || d.type === 'VRF_DEVICE') {
-      if (!cur) return this.markPending(p, `${d.type} interfaces are not supported by lnx on this host yet (the kernel has no ${d.type === 'DUMMY' ? 'dummy' : 'vrf'} module here)`)
+    if (!cur && d.type === 'DUMMY' && !this.input.kernelKinds?.has('dummy')) {
+      return this.markPending(p, 'DUMMY interfaces are not supported by this kernel (no dummy module: modprobe dummy)')
+    }
+    if (!cur && d.type === 'VRF_DEVICE') {
+      return this.markPending(p, this.input.kernelKinds?.has('vrf') ? 'VRF_DEVICE interfaces are not created by this lnx version yet' : 'VRF_DEVICE interfaces are not supported by this kernel (no vrf module: modprobe vrf)')
     }
     if (cur) {
       p.cur = cur

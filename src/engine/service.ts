@@ -1,5 +1,6 @@
 // plan / apply / delete: load → check privileges → lock → resolve namespaces → observe → plan → execute →
 // verify (observe again) → report. Failures revert what this run changed.
+import {existsSync} from 'node:fs'
 import {readFile, statfs} from 'node:fs/promises'
 import {EXIT, LnxError, type ItemError} from '../errors.js'
 import {desiredFromObjects, loadDesired} from '../config/index.js'
@@ -92,6 +93,7 @@ interface Context {
   obs: Observation
   namespaces: Map<string, NsState>
   offload: Map<string, {rx: boolean; tx: boolean}>
+  kernelKinds: Set<string>
 }
 
 /** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
@@ -137,7 +139,11 @@ async function context(desired: Desired, preread?: Map<string, any[][]>): Promis
     if (d.mtu > max) runtime.push({file: d.source?.file ?? '', key: d.key, path: 'mtu', message: `MTU ${d.mtu} is above the maximum of this ${d.type === 'VETH' ? 'veth' : 'tap'} (${max})`})
   }
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
-  return {desired, obs, namespaces, offload: await readOffload(desired, obs, namespaces)}
+  const kernelKinds = new Set<string>()
+  for (const k of ['dummy', 'vrf']) {
+    if (desired.interfaces.some((d) => d.type === (k === 'dummy' ? 'DUMMY' : 'VRF_DEVICE')) && existsSync(`/sys/module/${k}`)) kernelKinds.add(k)
+  }
+  return {desired, obs, namespaces, offload: await readOffload(desired, obs, namespaces), kernelKinds}
 }
 
 /** ethtool only for veths whose config sets checksum offloading (one process each; rare). */
@@ -173,6 +179,7 @@ function makePlan(ctx: Context, opts: EngineOptions): Plan {
     prune: opts.prune,
     deleteNamespaces: opts.deleteNamespaces,
     offload: ctx.offload,
+    kernelKinds: ctx.kernelKinds,
     noDrift: opts.imperative,
   })
 }
@@ -287,7 +294,7 @@ async function restore(before: Observation, opts: EngineOptions): Promise<string
     const st = currentState(before, opts.label)
     const {desired} = await desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
     const ctx = await context(desired)
-    const p = plan({desired, obs: ctx.obs, label: opts.label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload})
+    const p = plan({desired, obs: ctx.obs, label: opts.label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload, kernelKinds: ctx.kernelKinds})
     if (!p.changes.length) return []
     const ex = await execute(p.changes)
     return ex.failure ? [ex.failure.message] : []

@@ -110,3 +110,24 @@ arp_entries:
     assert.equal(JSON.stringify([await pg.ipJson('', 'route', 'show'), await pg.ipJson('', 'neigh', 'show')]), before, 'nothing touched')
   })
 })
+
+test('DUMMY: created where the kernel has the module, otherwise pending with a clear reason', async () => {
+  await withPlayground(async (pg) => {
+    await write(pg, '/run/d.yaml', `
+interfaces:
+  - {name: d0, type: DUMMY, enabled: true, ip_addresses: ["10.40.0.1/24"]}
+`)
+    const hasDummy = (await pg.run('test', ['-e', '/sys/module/dummy'])).code === 0
+    const r = await pg.lnxJson(['apply', '-f', '/run/d.yaml'])
+    if (hasDummy) {
+      assert.equal(r.code, 0, r.stdout)
+      const l = (await pg.ipJson('', '-d', 'addr', 'show', 'dev', 'd0'))[0]
+      assert.equal(l.linkinfo.info_kind, 'dummy')
+      assert.equal(l.group, '76')
+    } else {
+      assert.equal(r.code, 3, r.stdout)
+      assert.match(r.json.pending[0].reason, /DUMMY interfaces are not supported by this kernel/)
+      assert.deepEqual((await pg.ipJson('', 'link', 'show')).map((l: any) => l.ifname), ['lo'])
+    }
+  })
+})
