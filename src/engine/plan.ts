@@ -434,7 +434,7 @@ class Planner {
   }
 
   /** Deletes (or, for adopted kinds, releases) an owned link, after its owned routes and neighbours. */
-  private deleteOwnedLink(v: OwnedLink, why: string, opts: {stripListed?: string[]; prune?: boolean} = {}) {
+  private deleteOwnedLink(v: OwnedLink, why: string, opts: {stripListed?: string[]} = {}) {
     const l = v.link
     if (this.deleted.has(l)) return
     const key = `config/linux/interfaces/v2/interface/${v.name}`
@@ -554,7 +554,7 @@ class Planner {
     const desiredNames = new Set(this.input.desired.interfaces.map((i) => i.name))
     for (const v of this.owned.values()) {
       if (desiredNames.has(v.name)) continue
-      this.deleteOwnedLink(v, 'not in the config (--prune)', {prune: true})
+      this.deleteOwnedLink(v, 'not in the config (--prune)')
     }
     for (const ns of this.input.obs.namespaces) {
       for (const l of ns.links) if (ownership(l, this.input.label) === 'leftover' && !this.isAdopted(l)) this.deleteLeftover(l)

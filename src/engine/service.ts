@@ -143,11 +143,11 @@ async function context(desired: Desired, preread?: Map<string, any[][]>): Promis
   for (const k of ['dummy', 'vrf']) {
     if (desired.interfaces.some((d) => d.type === (k === 'dummy' ? 'DUMMY' : 'VRF_DEVICE')) && existsSync(`/sys/module/${k}`)) kernelKinds.add(k)
   }
-  return {desired, obs, namespaces, offload: await readOffload(desired, obs, namespaces), kernelKinds}
+  return {desired, obs, namespaces, offload: await readOffload(desired, namespaces), kernelKinds}
 }
 
 /** ethtool only for veths whose config sets checksum offloading (one process each; rare). */
-async function readOffload(desired: Desired, obs: Observation, namespaces: Map<string, NsState>) {
+async function readOffload(desired: Desired, namespaces: Map<string, NsState>) {
   const out = new Map<string, {rx: boolean; tx: boolean}>()
   for (const d of desired.interfaces) {
     if (d.type !== 'VETH' || ((d.rxOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT' && (d.txOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT')) continue
@@ -165,7 +165,6 @@ async function readOffload(desired: Desired, obs: Observation, namespaces: Map<s
       // Unreadable: the plan sets the desired value.
     }
   }
-  void obs
   return out
 }
 
@@ -258,7 +257,6 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
     process.on('SIGINT', onSig)
     process.on('SIGTERM', onSig)
     try {
-      const total = p.changes.reduce((s, c) => s + c.cmds.length, 0)
       const started = Date.now()
       const ex = await execute(p.changes, {
         readBack: true,
@@ -267,7 +265,6 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
           if (Date.now() - started > 1000) opts.say?.(`${phase}: ${done}/${all} commands`)
         },
       })
-      void total
       if (ex.failure) {
         return fail(p, result, ex.applied, failureError(ex.failure, {}), opts, before)
       }
