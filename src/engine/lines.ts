@@ -29,6 +29,8 @@ export const L = {
   group: (host: string, group: number | string) => `link set dev ${host} group ${group}`,
   addrAdd: (host: string, cidr: string) => `addr add ${cidr} dev ${host}`,
   addrDel: (host: string, cidr: string) => `addr del ${cidr} dev ${host}`,
+  /** Idempotent add, for undo lines: the address may be back already (a re-created namespace's lo). */
+  addrReplace: (host: string, cidr: string) => `addr replace ${cidr} dev ${host}`,
   route: (verb: 'add' | 'replace' | 'del', r: {dst: string; gw?: string; dev: string; metric: number; scope?: RouteScope | string; family: 4 | 6; proto?: string; table?: string}) =>
     [
       `route ${verb} ${r.dst}`,

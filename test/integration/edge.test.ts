@@ -131,3 +131,45 @@ interfaces:
     }
   })
 })
+
+test('a veth end that lost its alias (crash between the two alias lines) is adopted in place, not re-created', async () => {
+  await withPlayground(async (pg) => {
+    await write(pg, '/run/p.yaml', `
+interfaces:
+  - {name: a1, type: VETH, enabled: true, mtu: 1450, namespace: {type: NSID, reference: nsa}, ip_addresses: ["10.60.0.1/24"], veth: {peer_if_name: a2}}
+  - {name: a2, type: VETH, enabled: true, namespace: {type: NSID, reference: nsb}, ip_addresses: ["10.60.0.2/24"], veth: {peer_if_name: a1}}
+`)
+    assert.equal((await pg.lnx(['apply', '-f', '/run/p.yaml'])).code, 0)
+    const before = [(await pg.ipJson('nsa', 'link', 'show', 'dev', 'a1'))[0], (await pg.ipJson('nsb', 'link', 'show', 'dev', 'a2'))[0]]
+    await pg.sh('ip -n nsb link set dev a2 alias ""')
+    const plan = await pg.lnxJson(['plan', '-f', '/run/p.yaml'])
+    assert.deepEqual(plan.json.changes.map((c: any) => [c.action, c.key]), [['update', 'config/linux/interfaces/v2/interface/a2']], JSON.stringify(plan.json.changes))
+    assert.equal((await pg.lnx(['apply', '-f', '/run/p.yaml'])).code, 0)
+    const after = [(await pg.ipJson('nsa', 'link', 'show', 'dev', 'a1'))[0], (await pg.ipJson('nsb', '-d', 'link', 'show', 'dev', 'a2'))[0]]
+    assert.equal(after[0].ifindex, before[0].ifindex)
+    assert.equal(after[1].ifindex, before[1].ifindex)
+    assert.equal(after[1].address, before[1].address)
+    assert.equal(after[1].ifalias, '/vnf-agent/vpp1/a2/a1')
+  })
+})
+
+test('a failed delete --namespaces that re-creates a namespace reports "reverted" (lo\'s own addresses are not stripped)', async () => {
+  await withPlayground(async (pg) => {
+    await write(pg, '/run/l.yaml', `
+interfaces:
+  - {name: lo1, type: LOOPBACK, enabled: true, namespace: {type: NSID, reference: nsa}, ip_addresses: ["127.0.0.1/8", "1.1.1.1/32"]}
+  - {name: b1, type: VETH, enabled: true, namespace: {type: NSID, reference: nsb}, veth: {peer_if_name: b2}}
+  - {name: b2, type: VETH, enabled: true, namespace: {type: NSID, reference: nsb}, veth: {peer_if_name: b1}}
+`)
+    assert.equal((await pg.lnx(['apply', '-f', '/run/l.yaml'])).code, 0)
+    const dry = await pg.lnxJson(['delete', '-f', '/run/l.yaml', '--namespaces', '--dry-run'])
+    const lines = dry.json.changes.flatMap((c: any) => c.commands)
+    assert.ok(!lines.some((l: string) => l.includes('127.0.0.1')), 'lo keeps 127.0.0.1/8')
+    const last = lines.length
+    const r = await pg.lnxJson(['delete', '-f', '/run/l.yaml', '--namespaces'], {env: {LNX_TEST_FAULT: String(last)}})
+    assert.equal(r.code, 1, r.stdout)
+    assert.equal(r.json.result, 'reverted', JSON.stringify(r.json.error))
+    const lo = (await pg.ipJson('nsa', 'addr', 'show', 'dev', 'lo'))[0]
+    assert.ok(lo.addr_info.some((a: any) => a.local === '1.1.1.1'))
+  })
+})
