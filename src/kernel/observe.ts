@@ -179,7 +179,9 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
     })
   }
   for (const r of routes) {
-    if (!r || !r.dst) continue
+    // The local table is the kernel's own (local, broadcast, multicast entries per address and link): nothing lnx
+    // plans, collides with or shows — skipped here, where half of a big host's routes would be parsed for nothing.
+    if (!r || !r.dst || r.table === 'local') continue
     const family: 4 | 6 = r.dst.includes(':') || (r.gateway ?? '').includes(':') ? 6 : 4
     const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0') : normalizeNetwork(r.dst.includes('/') ? r.dst : `${r.dst}/${family === 6 ? 128 : 32}`) ?? r.dst
     ns.routes.push({
