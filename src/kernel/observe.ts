@@ -1,5 +1,6 @@
-// Reading the kernel: one `ip -d -j -batch -` process per namespace (links with addresses, routes of all tables,
-// neighbours, netns ids), namespaces read concurrently, parsed into plain objects the planner diffs against.
+// Reading the kernel: one `ip -d -j -batch -` process per namespace (links with addresses, routes of every table
+// but the kernel's local one, neighbours, netns ids), namespaces read concurrently, parsed into plain objects the
+// planner diffs against.
 import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
