@@ -31,7 +31,7 @@ async function main() {
   const items = f.items ?? 10000
   const runs = Math.max(1, f.runs ?? 3)
   const params = paramsForItems(items, f.namespaces ?? 50)
-  const [{desiredFromObjects}, {parseNamespace, resolvePeers}, {DEFAULT_HANDLE, namedHandle}, {plan, nsRefKey}] = await Promise.all([
+  const [{desiredFromObjects}, {parseNamespace, assemble}, {DEFAULT_HANDLE, namedHandle}, {plan, nsRefKey}] = await Promise.all([
     imp('config/index.js'), imp('kernel/observe.js'), imp('kernel/namespaces.js'), imp('engine/plan.js'),
   ])
   const t = topology(params)
@@ -47,12 +47,7 @@ async function main() {
   const observe = (applied) => {
     const list = [parseNamespace(DEFAULT_HANDLE, 'default', defText.map((l) => JSON.parse(l)))]
     if (applied) t.namespaces.forEach((n, j) => list.push(parseNamespace(namedHandle(n), `ns:${j}`, texts[j].map((l) => JSON.parse(l)))))
-    const obs = {namespaces: list, byLabel: new Map(), byId: new Map()}
-    for (const o of list) {
-      obs.byLabel.set(o.handle.label, o)
-      obs.byId.set(o.id, o)
-    }
-    resolvePeers(obs)
+    const obs = assemble(list)
     const namespaces = new Map()
     for (const n of t.namespaces) {
       const o = obs.byLabel.get(n)

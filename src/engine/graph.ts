@@ -296,6 +296,7 @@ export async function graph(opts: GraphOptions): Promise<GraphOutput> {
   let desired: Desired | undefined
   let plan: PlanView | undefined
   let warnings: ItemError[] = []
+  let obs: Observation | undefined
   if (opts.files?.length) {
     const loaded = await loadDesired(opts.files)
     desired = loaded.desired
@@ -303,13 +304,14 @@ export async function graph(opts: GraphOptions): Promise<GraphOutput> {
     try {
       const out = await runDesired(desired, {label: opts.label, mode: 'plan'})
       plan = {pending: out.result.pending, changes: out.result.changes}
+      obs = out.obs
     } catch (e) {
       // A collision is a reason to look at the picture: draw what is missing without the planner's reasons.
       if (!(e instanceof LnxError) || e.code !== 'COLLISION') throw e
       warnings.push({file: '', key: e.key ?? '', path: '', message: `cannot plan: ${e.message}`})
     }
   }
-  const obs = await observe()
+  obs ??= await observe()
   return {model: buildGraph(obs, {label: opts.label, namespaces: opts.namespaces, managed: opts.managed, routes: opts.routes, desired, plan}), warnings}
 }
 

@@ -187,6 +187,8 @@ export interface EngineOutput {
   result: PlanResult
   exitCode: number
   warnings: ItemError[]
+  /** plan / dry-run: the kernel as read for this plan (lnx graph draws it without reading again). */
+  obs?: Observation
 }
 
 export async function runFiles(files: string[], opts: EngineOptions): Promise<EngineOutput> {
@@ -210,7 +212,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
     let p = makePlan(ctx, opts)
     if (!acting) {
       const result = toJson(p)
-      return {result, exitCode: opts.mode === 'plan' ? EXIT.OK : result.pending.length ? EXIT.PENDING : EXIT.OK, warnings}
+      return {result, exitCode: opts.mode === 'plan' ? EXIT.OK : result.pending.length ? EXIT.PENDING : EXIT.OK, warnings, obs: ctx.obs}
     }
     const allChanges: ChangeJson[] = []
     const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000

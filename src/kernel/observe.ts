@@ -101,12 +101,13 @@ export async function observe(opts: {extra?: NsHandle[]; only?: string[]; prerea
     const pre = opts.preread?.get(handleKey(h))
     return pre ? Promise.resolve(parseNamespace(h, id, pre)) : readNamespace(h, id)
   })
-  const obs: Observation = {
-    namespaces: namespaces.filter((n): n is ObservedNs => !!n),
-    byLabel: new Map(),
-    byId: new Map(),
-  }
-  for (const n of obs.namespaces) {
+  return assemble(namespaces.filter((n): n is ObservedNs => !!n))
+}
+
+/** Parsed namespaces → an Observation: indexed by label and id, veth peers resolved across them. */
+export function assemble(namespaces: ObservedNs[]): Observation {
+  const obs: Observation = {namespaces, byLabel: new Map(), byId: new Map()}
+  for (const n of namespaces) {
     obs.byLabel.set(n.handle.label, n)
     obs.byId.set(n.id, n)
   }

@@ -10,7 +10,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {parseNamespace, resolvePeers, type Observation} from '../../src/kernel/observe.ts'
+import {assemble, parseNamespace, type Observation} from '../../src/kernel/observe.ts'
 import {namedHandle} from '../../src/kernel/namespaces.ts'
 import type {NsHandle} from '../../src/kernel/run.ts'
 import {loadDesired} from '../../src/config/index.ts'
@@ -35,15 +35,7 @@ const arrays = (file: string): any[][] =>
   readFileSync(join(FIX, `${file}.jsonl`), 'utf8').split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
 
 function observation(set: keyof typeof SETS): Observation {
-  const obs: Observation = {namespaces: [], byLabel: new Map(), byId: new Map()}
-  for (const n of SETS[set]) {
-    const ns = parseNamespace(n.handle, n.id, arrays(n.file))
-    obs.namespaces.push(ns)
-    obs.byLabel.set(ns.handle.label, ns)
-    obs.byId.set(ns.id, ns)
-  }
-  resolvePeers(obs)
-  return obs
+  return assemble(SETS[set].map((n) => parseNamespace(n.handle, n.id, arrays(n.file))))
 }
 
 /** What the planner says about desired.yaml on this host (hand-written: the renderers are under test, not plan). */

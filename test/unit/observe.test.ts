@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {parseNamespace, resolvePeers, type Observation, type OLink, type ObservedNs} from '../../src/kernel/observe.ts'
+import {assemble, parseNamespace, resolvePeers, type Observation, type OLink, type ObservedNs} from '../../src/kernel/observe.ts'
 import {currentState, type CurrentState} from '../../src/engine/current.ts'
 import {namedHandle} from '../../src/kernel/namespaces.ts'
 import type {NsHandle} from '../../src/kernel/run.ts'
@@ -29,16 +29,7 @@ const arrays = (file: string): any[][] =>
 
 /** A fresh Observation as observe() builds it (default first, then named), peers resolved. */
 function observation(only?: string[]): Observation {
-  const obs: Observation = {namespaces: [], byLabel: new Map(), byId: new Map()}
-  for (const n of NAMESPACES) {
-    if (only && !only.includes(n.file)) continue
-    const ns = parseNamespace(n.handle, n.id, arrays(n.file))
-    obs.namespaces.push(ns)
-    obs.byLabel.set(ns.handle.label, ns)
-    obs.byId.set(ns.id, ns)
-  }
-  resolvePeers(obs)
-  return obs
+  return assemble(NAMESPACES.filter((n) => !only || only.includes(n.file)).map((n) => parseNamespace(n.handle, n.id, arrays(n.file))))
 }
 
 const nsOf = (obs: Observation, label: string) => obs.byLabel.get(label)!
