@@ -1,4 +1,4 @@
-// Shared behaviour of every command: --json, typed errors rendered in one place, exit codes of DESIGN.md.
+// Shared behaviour of every command: --json, typed errors rendered in one place, exit codes of docs/DESIGN.md.
 import {Command, Flags} from '@oclif/core'
 import {LnxError} from './errors.js'
 import {errorText} from './render/errors.js'

@@ -1,4 +1,4 @@
-// What lnx owns, read from marks in the kernel itself (DESIGN.md "Principles"): the link group set at creation,
+// What lnx owns, read from marks in the kernel itself (docs/DESIGN.md "Principles"): the link group set at creation,
 // the vpp-agent-format alias, and the route/neighbour protocol number.
 import type {DInterface} from '../model/types.js'
 import {isLnxGroup, isLnxProto, type OLink, type ONeigh, type ORoute} from './observe.js'

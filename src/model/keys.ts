@@ -1,4 +1,4 @@
-// Item identity = the vpp-agent key (DESIGN.md "The model"). Plans, errors and JSON outputs name items by key.
+// Item identity = the vpp-agent key (docs/DESIGN.md "The model"). Plans, errors and JSON outputs name items by key.
 import {normalizeAddr, normalizeNetwork} from './ip.js'
 
 export const interfaceKey = (name: string) => `config/linux/interfaces/v2/interface/${name}`

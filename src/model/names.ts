@@ -1,4 +1,4 @@
-// Character rules for names that end up in keys, aliases and `ip -batch` lines (DESIGN.md, "The model").
+// Character rules for names that end up in keys, aliases and `ip -batch` lines (docs/DESIGN.md, "The model").
 
 /** Logical names and labels: 1..63 bytes of [A-Za-z0-9_.-], not starting with "-" or ".". */
 export function logicalNameProblem(s: string): string | null {

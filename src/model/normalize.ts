@@ -1,4 +1,4 @@
-// The normalisation table of DESIGN.md, in one place: config items (canonical proto form) → the desired model.
+// The normalisation table of docs/DESIGN.md, in one place: config items (canonical proto form) → the desired model.
 import type {ARPEntry, Interface, Interface_Type, Route} from './generated.js'
 import type {DArp, DInterface, DRoute, NsRef, RouteScope, Source} from './types.js'
 import {DEFAULT_NS} from './types.js'

@@ -1,4 +1,4 @@
-// Semantic validation: the vpp-agent's rules and the Linux rules of DESIGN.md that a JSON Schema cannot say.
+// Semantic validation: the vpp-agent's rules and the Linux rules of docs/DESIGN.md that a JSON Schema cannot say.
 // Static: it never looks at the host. Every problem names the file, the item key and the field path.
 import type {ItemError} from '../errors.js'
 import type {LoadedConfig, Located} from '../config/load.js'

@@ -17,7 +17,7 @@ test('src/index.ts exports every command under src/commands', () => {
   assert.deepEqual(ids, files)
 })
 
-test('the command and flag set of DESIGN.md is there', () => {
+test('the command and flag set of docs/DESIGN.md is there', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'))
   const flags = (id: string) => Object.keys(manifest.commands[id]?.flags ?? {}).sort()
   const has = (id: string, ...names: string[]) => {

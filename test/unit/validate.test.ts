@@ -1,4 +1,4 @@
-// Static validation (src/model/validate.ts + the schema layer in src/config/schema.ts): every rule of DESIGN.md
+// Static validation (src/model/validate.ts + the schema layer in src/config/schema.ts): every rule of docs/DESIGN.md
 // "The model" and of vpp-agent-facts.md "Validation errors", one invalid document per case, asserting the exact
 // item key, the exact field path and the message.
 import {test, describe} from 'node:test'
