@@ -1,0 +1,291 @@
+// The reconcile use-case the CLI and the agent share: resolve namespaces → observe → plan → execute → verify (observe
+// again), reverting what this pass changed when it fails. Nothing process-wide: no signal handlers, exit codes,
+// environment variables or polling — the caller passes an AbortSignal and gets a typed outcome. Two reconciles in
+// one process run one after the other (an in-process queue); the cross-process lock (engine/lock.ts) serializes
+// them with every other lnx run in this network namespace tree.
+import {existsSync} from 'node:fs'
+import {readFile, statfs} from 'node:fs/promises'
+import {LnxError, type ItemError} from '../errors.js'
+import {desiredFromObjects} from '../config/index.js'
+import {currentState} from '../engine/current.js'
+import type {Desired, NsRef} from '../model/types.js'
+import {nsLabel} from '../model/types.js'
+import {observe, type Observation} from '../kernel/observe.js'
+import {resolveNs, namedHandle} from '../kernel/namespaces.js'
+import {probeIp, run, type NsHandle} from '../kernel/run.js'
+import {nsRefKey, plan, renderCmd, type Change, type NsState, type Pending, type Plan} from '../engine/plan.js'
+import {execute, failureError, revert} from '../engine/execute.js'
+import {acquireLock, type Lock} from '../engine/lock.js'
+import type {ChangeJson, EngineOptions, PlanResult} from '../engine/service.js'
+
+export type ReconcileResult = 'done' | 'pending' | 'failed-reverted' | 'failed' | 'invalid' | 'refused'
+
+export interface ReconcileOptions extends Pick<EngineOptions, 'label' | 'prune' | 'noRollback' | 'deleteNamespaces' | 'imperative'> {
+  mode?: 'apply' | 'delete'
+  lockTimeoutMs?: number
+  /** The caller already holds the engine lock and checked privileges (the CLI's --wait holds it across passes). */
+  locked?: boolean
+}
+
+export interface Logger {
+  info(msg: string): void
+}
+
+export interface ReconcileOutcome {
+  result: ReconcileResult
+  changes: ChangeJson[]
+  pending: Pending[]
+  warnings: string[]
+  summary: PlanResult['summary']
+  error?: {code: string; message: string; key?: string}
+  reverted?: string[]
+  /** The pass as the CLI's --json reports it. */
+  report: PlanResult
+  /** Pending items of the plan this pass executed (before it ran). */
+  planned: Pending[]
+  /** What stopped the pass before it changed anything (invalid input, collision, privileges, tools, lock). */
+  cause?: LnxError
+}
+
+export function toJson(p: Plan): PlanResult {
+  const changes = p.changes.map((c) => ({
+    action: c.action,
+    kind: c.kind,
+    key: c.key,
+    namespace: c.namespace,
+    detail: c.detail,
+    commands: c.cmds.map(renderCmd),
+    ...(c.drift ? {drift: true} : {}),
+  }))
+  const count = (a: Change['action']) => changes.filter((c) => c.action === a).length
+  return {
+    changes,
+    pending: p.pending,
+    summary: {create: count('create'), update: count('update'), delete: count('delete'), pending: p.pending.length, unchanged: p.unchanged},
+    ...(p.warnings.length ? {warnings: p.warnings} : {}),
+  }
+}
+
+const CAP_NET_ADMIN = 12
+const CAP_SYS_ADMIN = 21
+
+/** Without CAP_NET_ADMIN (and CAP_SYS_ADMIN for entering namespaces) nothing can work: say so before trying. */
+export async function checkPrivileges(): Promise<void> {
+  let eff = 0n
+  try {
+    const s = await readFile('/proc/self/status', 'utf8')
+    eff = BigInt(`0x${s.match(/^CapEff:\s*([0-9a-f]+)/m)?.[1] ?? '0'}`)
+  } catch {
+    return
+  }
+  const missing = [CAP_NET_ADMIN, CAP_SYS_ADMIN].filter((c) => !(eff & (1n << BigInt(c))))
+  if (missing.length) {
+    throw new LnxError('NOT_PERMITTED', `not permitted: lnx needs ${missing.map((c) => (c === CAP_NET_ADMIN ? 'CAP_NET_ADMIN' : 'CAP_SYS_ADMIN')).join(' and ')} to read and change network namespaces`, {hint: 'run as root (sudo lnx …)'})
+  }
+}
+
+const NSFS_MAGIC = 0x6e736673
+
+interface Context {
+  desired: Desired
+  obs: Observation
+  namespaces: Map<string, NsState>
+  offload: Map<string, {rx: boolean; tx: boolean}>
+  kernelKinds: Set<string>
+}
+
+/** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
+async function context(desired: Desired, preread?: Map<string, any[][]>): Promise<Context> {
+  const refs = new Map<string, NsRef>()
+  for (const d of desired.interfaces) refs.set(nsRefKey(d.ns), d.ns)
+  const resolved = new Map<string, Awaited<ReturnType<typeof resolveNs>>>()
+  const runtime: ItemError[] = []
+  const extra: NsHandle[] = []
+  for (const [k, ref] of refs) {
+    const r = await resolveNs(ref)
+    resolved.set(k, r)
+    if ('invalid' in r) {
+      for (const d of desired.interfaces.filter((i) => nsRefKey(i.ns) === k)) {
+        runtime.push({file: d.source?.file ?? '', key: d.key, path: 'namespace.reference', message: `namespace ${nsLabel(ref)}: ${r.invalid}`})
+      }
+    } else if ('handle' in r && ref.type === 'FD') {
+      const fs = await statfs(ref.ref).catch(() => null)
+      if (!fs || Number(fs.type) !== NSFS_MAGIC) {
+        for (const d of desired.interfaces.filter((i) => nsRefKey(i.ns) === k)) {
+          runtime.push({file: d.source?.file ?? '', key: d.key, path: 'namespace.reference', message: `${ref.ref} is not a network namespace file (not on nsfs)`})
+        }
+      } else extra.push(r.handle)
+    } else if ('handle' in r && ref.type === 'PID') extra.push(r.handle)
+  }
+  if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
+  const obs = await observe({extra, preread})
+  const namespaces = new Map<string, NsState>()
+  for (const [k, r] of resolved) {
+    const ref = refs.get(k)!
+    if ('pending' in r) namespaces.set(k, {kind: 'pending', reason: r.pending})
+    else if ('handle' in r) {
+      const o = r.id ? obs.byId.get(r.id) : undefined
+      if (o) namespaces.set(k, {kind: 'ready', handle: o.handle, obs: o})
+      else if (ref.type === 'NSID') namespaces.set(k, {kind: 'create', handle: namedHandle(ref.ref), name: ref.ref})
+      else namespaces.set(k, {kind: 'pending', reason: 'namespace vanished while lnx read it'})
+    }
+  }
+  // Runtime check: MTU within what the link kind takes.
+  for (const d of desired.interfaces) {
+    if (!d.mtu || d.type === 'EXISTING' || d.type === 'LOOPBACK') continue
+    const max = d.type === 'TAP_TO_VPP' ? obs.byLabel.get('')?.links.find((l) => l.name === d.vppTap)?.maxMtu ?? 65521 : 65535
+    if (d.mtu > max) runtime.push({file: d.source?.file ?? '', key: d.key, path: 'mtu', message: `MTU ${d.mtu} is above the maximum of this ${d.type === 'VETH' ? 'veth' : 'tap'} (${max})`})
+  }
+  if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
+  const kernelKinds = new Set<string>()
+  for (const k of ['dummy', 'vrf']) {
+    if (desired.interfaces.some((d) => d.type === (k === 'dummy' ? 'DUMMY' : 'VRF_DEVICE')) && existsSync(`/sys/module/${k}`)) kernelKinds.add(k)
+  }
+  return {desired, obs, namespaces, offload: await readOffload(desired, namespaces), kernelKinds}
+}
+
+/** ethtool only for veths whose config sets checksum offloading (one process each; rare). */
+async function readOffload(desired: Desired, namespaces: Map<string, NsState>) {
+  const out = new Map<string, {rx: boolean; tx: boolean}>()
+  for (const d of desired.interfaces) {
+    if (d.type !== 'VETH' || ((d.rxOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT' && (d.txOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT')) continue
+    const ns = namespaces.get(nsRefKey(d.ns))
+    if (!ns || ns.kind !== 'ready') continue
+    const l = ns.obs.links.find((x) => x.name === d.hostName)
+    if (!l) continue
+    const r = await run('ethtool', ['--json', '-k', d.hostName], {ns: ns.handle})
+    if (r.exitCode !== 0) continue
+    try {
+      const j = JSON.parse(r.stdout)[0]
+      const on = (k: string) => j?.[k]?.active !== false
+      out.set(`${ns.obs.id}/${l.name}`, {rx: on('rx-checksumming'), tx: on('tx-checksumming')})
+    } catch {
+      // Unreadable: the plan sets the desired value.
+    }
+  }
+  return out
+}
+
+type PlanOptions = Omit<ReconcileOptions, 'mode'> & {mode?: 'apply' | 'delete' | 'plan'}
+
+function makePlan(ctx: Context, opts: PlanOptions): Plan {
+  return plan({
+    desired: ctx.desired,
+    obs: ctx.obs,
+    label: opts.label,
+    namespaces: ctx.namespaces,
+    mode: opts.mode === 'delete' ? 'delete' : 'apply',
+    prune: opts.prune,
+    deleteNamespaces: opts.deleteNamespaces,
+    offload: ctx.offload,
+    kernelKinds: ctx.kernelKinds,
+    noDrift: opts.imperative,
+  })
+}
+
+let queue: Promise<unknown> = Promise.resolve()
+/** One reconcile at a time in this process, in call order. */
+function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn)
+  queue = next.catch(() => {})
+  return next
+}
+
+const BEFORE_ANY_CHANGE = new Set(['INVALID', 'COLLISION', 'NOT_PERMITTED', 'MISSING_TOOL', 'LOCKED'])
+
+export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: AbortSignal, logger?: Logger): Promise<ReconcileOutcome> {
+  return serialized(async () => {
+    let lock: Lock | undefined
+    try {
+      if (!opts.locked) {
+        await checkPrivileges()
+        await probeIp()
+        lock = await acquireLock({
+          timeoutMs: opts.lockTimeoutMs ?? 60_000,
+          onWait: (pid) => logger?.info(`waiting for another lnx run (pid ${pid ?? '?'}) to finish…`),
+        })
+      }
+      const interrupted = () => (signal?.aborted ? String(signal.reason ?? 'abort') : undefined)
+      const pass = await applyPass(desired, opts, interrupted, logger)
+      const r = pass.result
+      const result: ReconcileResult = r.result === 'applied' ? 'done' : r.result === 'pending' ? 'pending' : r.result === 'reverted' ? 'failed-reverted' : 'failed'
+      return {
+        result, changes: r.changes, pending: pass.afterPending, warnings: r.warnings ?? [], summary: {...r.summary, pending: pass.afterPending.length}, report: r, planned: pass.planned,
+        ...(r.error ? {error: r.error} : {}), ...(r.reverted ? {reverted: r.reverted} : {}),
+      }
+    } catch (e) {
+      if (!(e instanceof LnxError) || !BEFORE_ANY_CHANGE.has(e.code)) throw e
+      const summary = {create: 0, update: 0, delete: 0, pending: 0, unchanged: 0}
+      const error = {code: e.code, message: e.message, ...(e.key ? {key: e.key} : {})}
+      const result: ReconcileResult = e.code === 'INVALID' || e.code === 'COLLISION' ? 'invalid' : 'refused'
+      return {result, changes: [], pending: [], warnings: [], summary, error, report: {changes: [], pending: [], summary, error}, planned: [], cause: e}
+    } finally {
+      await lock?.release()
+    }
+  })
+}
+
+/** Observes and plans without changing anything (plan, --dry-run). */
+export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{plan: Plan; obs: Observation}> {
+  const ctx = await context(desired)
+  return {plan: makePlan(ctx, opts), obs: ctx.obs}
+}
+
+/** One pass with the lock held: plan, execute, verify; a failure reverts what this pass applied. */
+export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger): Promise<{result: PlanResult; planned: Pending[]; afterPending: Pending[]}> {
+  const ctx = await context(desired)
+  const p = makePlan(ctx, opts)
+  const before = ctx.obs
+  const result = toJson(p)
+  if (!p.changes.length) return {result: {...result, result: p.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: p.pending}
+  const started = Date.now()
+  const ex = await execute(p.changes, {
+    readBack: true,
+    interrupted,
+    progress: (done, all, phase) => {
+      if (Date.now() - started > 1000) logger?.info(`${phase}: ${done}/${all} commands`)
+    },
+  })
+  if (ex.failure) return fail(p, result, ex.applied, failureError(ex.failure, {}), opts, before)
+  // Verify: observe again; the same plan must now be empty.
+  const again = makePlan(await context(desired, ex.reads), opts)
+  if (again.changes.length) {
+    const diff = again.changes.map((c) => `${c.key}: ${c.detail}`).join('; ')
+    return fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before)
+  }
+  return {result: {...result, result: again.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: again.pending}
+}
+
+/**
+ * After the undo lines: plan from the state read before the run (what lnx owned then, as config, with prune) and
+ * run what is left — the kernel's own side effects (routes flushed with an address, …) that no undo line covers.
+ */
+async function restore(before: Observation, opts: ReconcileOptions): Promise<string[]> {
+  try {
+    const st = currentState(before, opts.label)
+    const {desired} = await desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
+    const ctx = await context(desired)
+    const p = plan({desired, obs: ctx.obs, label: opts.label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload, kernelKinds: ctx.kernelKinds})
+    if (!p.changes.length) return []
+    const ex = await execute(p.changes)
+    return ex.failure ? [ex.failure.message] : []
+  } catch (e) {
+    return [`could not re-check the state before the run: ${(e as Error).message}`]
+  }
+}
+
+async function fail(p: Plan, result: PlanResult, applied: Parameters<typeof revert>[0], err: LnxError, opts: ReconcileOptions, before: Observation) {
+  const error = {code: err.code, message: err.message, ...(err.key ? {key: err.key} : {})}
+  if (opts.noRollback) {
+    const kept = [...new Set(applied.map((c) => c.key))]
+    return {result: {...result, result: 'failed' as const, error, applied: kept}, planned: p.pending, afterPending: p.pending}
+  }
+  const r = await revert(applied)
+  r.errors.push(...(await restore(before, opts)))
+  r.ok = r.errors.length === 0
+  const reverted = [...new Set(applied.map((c) => c.key))]
+  if (!r.ok) {
+    return {result: {...result, result: 'failed' as const, error: {...error, message: `${error.message}; revert incomplete: ${r.errors.join('; ')}`}, reverted}, planned: p.pending, afterPending: p.pending}
+  }
+  return {result: {...result, result: 'reverted' as const, error, reverted}, planned: p.pending, afterPending: p.pending}
+}
