@@ -9,7 +9,7 @@ import type {Observation, ObservedNs, OLink, ONeigh, ORoute} from '../kernel/obs
 import {isLnxGroup} from '../kernel/observe.js'
 import {aliasFor, neighOwned, ownedView, ownership, parseAlias, routeOwned, UNCONFIGURED, type OwnedLink} from '../kernel/owned.js'
 import {DEFAULT_HANDLE, namedHandle} from '../kernel/namespaces.js'
-import type {NsHandle} from '../kernel/run.js'
+import {wrap, type NsHandle} from '../kernel/run.js'
 import {L, type LinkEnd} from './lines.js'
 
 /**
@@ -82,14 +82,10 @@ export interface PlanInput {
 
 export const nsRefKey = (r: NsRef) => `${r.type}:${r.ref}`
 
+/** The command line shown for a planned command: built by the executor's own `wrap`, so it is the one that runs. */
 export function renderCmd(c: Cmd): string {
-  const inNs = (file: string, args: string[]) => {
-    if (c.ns.isDefault) return [file, ...args]
-    if (file === 'ip' && c.ns.name) return ['ip', '-n', c.ns.name, ...args]
-    return ['nsenter', `--net=${c.ns.path}`, file, ...args]
-  }
-  if (c.tool) return inNs(c.tool.cmd, c.tool.args).join(' ')
-  return inNs('ip', c.line!.split(' ')).join(' ')
+  const [file, argv] = c.tool ? wrap(c.ns, c.tool.cmd, c.tool.args) : wrap(c.ns, 'ip', c.line!.split(' '))
+  return [file, ...argv].join(' ')
 }
 
 const LO_KERNEL = new Set(['127.0.0.1/8', '::1/128'])

@@ -13,7 +13,7 @@ import type {Playground} from '../helpers/playground.ts'
 async function lineCount(pg: Playground, input: string): Promise<number> {
   const r = await pg.lnxJson(['apply', '-f', '-', '--dry-run'], {input})
   assert.equal(r.code === 0 || r.code === 3, true, r.stdout + r.stderr)
-  return r.json.changes.reduce((s: number, c: any) => s + c.commands.filter((x: string) => !/^(nsenter \S+ )?(sysctl|ethtool)\b/.test(x)).length, 0)
+  return r.json.changes.reduce((s: number, c: any) => s + c.commands.filter((x: string) => !/^(nsenter \S+ -- )?(sysctl|ethtool)\b/.test(x)).length, 0)
 }
 
 const base = {
