@@ -3,7 +3,6 @@ import {readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ErrorObject, ValidateFunction} from 'ajv'
-import {MESSAGE_FIELDS} from '../model/generated.js'
 import {closest} from '../model/names.js'
 
 export type SchemaName = 'config' | 'interface' | 'arp' | 'route'
@@ -107,9 +106,3 @@ function describe(e: ErrorObject, doc: unknown): SchemaProblem | null {
 }
 
 const article = (t: string) => (t === 'integer' || t === 'array' || t === 'object' ? `an ${t}` : `a ${t}`)
-
-/** All field names a message accepts (snake_case and lowerCamelCase). */
-export function fieldNames(message: string): string[] {
-  const f = MESSAGE_FIELDS[message] ?? {}
-  return Object.entries(f).flatMap(([snake, m]) => (m.json === snake ? [snake] : [snake, m.json]))
-}

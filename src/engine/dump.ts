@@ -39,9 +39,6 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
   const only = nsFilter(opts.namespaces, obs.namespaces.map((n) => n.handle.label))
   if (only) obs.namespaces = obs.namespaces.filter((n) => only.includes(n.handle.label))
   const state = currentState(obs, opts.label)
-  if (only) {
-    // Owned links of filtered-out namespaces were never read; nothing else to trim.
-  }
   const pick = (w: DumpWhat) => opts.what === 'all' || opts.what === w
   const doc: Record<string, unknown> = {}
   if (pick('interfaces') && state.interfaces.length) doc.interfaces = state.interfaces

@@ -44,5 +44,4 @@ export const L = {
   neighReplace: (host: string, ip: string, mac: string, proto: string | number = LNX_PROTO) =>
     `neigh replace ${ip} lladdr ${mac} dev ${host} nud permanent${String(proto) === '0' ? '' : ` protocol ${proto}`}`,
   neighDel: (host: string, ip: string) => `neigh del ${ip} dev ${host}`,
-  addrFlush: (host: string) => `addr flush dev ${host}`,
 }

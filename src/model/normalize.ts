@@ -2,7 +2,7 @@
 import type {ARPEntry, Interface, Interface_Type, Route} from './generated.js'
 import type {DArp, DInterface, DRoute, NsRef, RouteScope, Source} from './types.js'
 import {DEFAULT_NS} from './types.js'
-import {addressKey, arpKey, interfaceKey, routeKey} from './keys.js'
+import {arpKey, interfaceKey, routeKey} from './keys.js'
 import {normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from './ip.js'
 import {parseMac} from './names.js'
 
@@ -91,4 +91,3 @@ export function normalizeArp(a: ARPEntry, source?: Source): DArp {
   }
 }
 
-export const addressKeyOf = (d: DInterface, cidr: string) => addressKey(d.name, cidr)

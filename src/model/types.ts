@@ -82,4 +82,3 @@ export function nsLabel(ns: NsRef): string {
   }
 }
 
-export const sameNs = (a: NsRef, b: NsRef) => a.type === b.type && a.ref === b.ref

@@ -1,13 +1,8 @@
 // Colour only on a TTY, never with NO_COLOR or --no-color. chalk decides TTY support; we add the opt-outs.
 import chalk from 'chalk'
 
-let enabled = !!process.stdout.isTTY && !('NO_COLOR' in process.env) && !process.argv.includes('--no-color')
+const enabled = !!process.stdout.isTTY && !('NO_COLOR' in process.env) && !process.argv.includes('--no-color')
 if (!enabled) chalk.level = 0
-
-export function setColor(on: boolean) {
-  enabled = on
-  if (!on) chalk.level = 0
-}
 
 const wrap = (f: (s: string) => string) => (s: string) => (enabled ? f(s) : s)
 export const paint = {
