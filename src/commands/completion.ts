@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {LnxCommand} from '../base.js'
-import {bashCompletion} from '../engine/completion.js'
+import {bashCompletion} from '../render/completion.js'
 
 export default class Completion extends LnxCommand {
   static summary = 'Print a shell completion script (bash, or zsh through bashcompinit)'
