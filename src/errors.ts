@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'LOCKED'
   | 'INTERRUPTED'
   | 'INTERNAL'
+  | 'TRY_PENDING'
+  | 'NOT_CONFIRMED'
 
 export const EXIT = {
   OK: 0,
@@ -39,6 +41,8 @@ const EXIT_OF: Record<ErrorCode, number> = {
   LOCKED: EXIT.ENVIRONMENT,
   INTERRUPTED: EXIT.FAILED,
   INTERNAL: EXIT.FAILED,
+  TRY_PENDING: EXIT.ENVIRONMENT,
+  NOT_CONFIRMED: EXIT.FAILED,
 }
 
 export class LnxError extends Error {

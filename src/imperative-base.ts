@@ -5,6 +5,7 @@ import {labelFlag} from './flags.js'
 import type {EngineOutput, PlanResult} from './engine/service.js'
 import type {Opts} from './engine/imperative.js'
 import {planText, resultLine} from './render/plan.js'
+import {itemErrorLine} from './render/errors.js'
 
 export abstract class ImperativeCommand extends LnxCommand {
   static baseFlags = {
@@ -20,6 +21,7 @@ export abstract class ImperativeCommand extends LnxCommand {
 
   protected report(out: EngineOutput, flags: {verbose?: boolean; 'dry-run': boolean}): PlanResult {
     if (!this.jsonEnabled()) {
+      for (const w of out.warnings) process.stderr.write(`${itemErrorLine(w, 'warning')}\n`)
       this.log(planText(out.result, {verbose: flags.verbose, title: flags['dry-run'] ? 'dry run' : 'plan'}))
       if (!flags['dry-run']) this.log(resultLine(out.result))
     }

@@ -7,6 +7,7 @@ import ArpAdd from './commands/arp/add.js'
 import ArpDelete from './commands/arp/delete.js'
 import ArpShow from './commands/arp/show.js'
 import Completion from './commands/completion.js'
+import Confirm from './commands/confirm.js'
 import Delete from './commands/delete.js'
 import Doctor from './commands/doctor.js'
 import Dump from './commands/dump.js'
@@ -19,6 +20,7 @@ import NamespaceAdd from './commands/namespace/add.js'
 import NamespaceDelete from './commands/namespace/delete.js'
 import NamespaceList from './commands/namespace/list.js'
 import Plan from './commands/plan.js'
+import Rollback from './commands/rollback.js'
 import RouteAdd from './commands/route/add.js'
 import RouteDelete from './commands/route/delete.js'
 import RouteShow from './commands/route/show.js'
@@ -31,6 +33,7 @@ export const COMMANDS = {
   'arp:delete': ArpDelete,
   'arp:show': ArpShow,
   'completion': Completion,
+  'confirm': Confirm,
   'delete': Delete,
   'doctor': Doctor,
   'dump': Dump,
@@ -43,6 +46,7 @@ export const COMMANDS = {
   'namespace:delete': NamespaceDelete,
   'namespace:list': NamespaceList,
   'plan': Plan,
+  'rollback': Rollback,
   'route:add': RouteAdd,
   'route:delete': RouteDelete,
   'route:show': RouteShow,

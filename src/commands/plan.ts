@@ -17,13 +17,14 @@ export default class Plan extends LnxCommand {
   static flags = {
     file: fileFlag,
     prune: Flags.boolean({description: 'also delete owned items that are not in the config'}),
+    'allow-empty': Flags.boolean({description: 'let --prune run with a config that names nothing (deletes everything lnx owns)', dependsOn: ['prune']}),
     'exit-code': Flags.boolean({description: 'exit 5 when there are changes, 0 when none'}),
     label: labelFlag,
   }
 
   async run(): Promise<PlanResult> {
     const {flags} = await this.parse(Plan)
-    const out = await runFiles(flags.file, {label: flags.label, mode: 'plan', prune: flags.prune})
+    const out = await runFiles(flags.file, {label: flags.label, mode: 'plan', prune: flags.prune, allowEmpty: flags['allow-empty']})
     if (!this.jsonEnabled()) {
       for (const w of out.warnings) process.stderr.write(`${itemErrorLine(w, 'warning')}\n`)
       this.log(planText(out.result, {verbose: flags.verbose, title: 'plan'}))

@@ -12,6 +12,7 @@ import {ipBatch} from '../kernel/run.js'
 import {currentState, type CurrentState} from './current.js'
 import {checkPrivileges, runDesired, type EngineOptions, type EngineOutput} from './service.js'
 import {acquireLock} from './lock.js'
+import {assertNoTry} from './try-journal.js'
 
 export const CLI = 'command line'
 
@@ -40,25 +41,31 @@ function renameFlags(e: unknown, flags: FlagMap): never {
 
 async function run(docs: {file: string; doc: unknown}[], opts: Opts, mode: 'apply' | 'delete', flags: FlagMap): Promise<EngineOutput> {
   let desired
-  let warnings: ItemError[] = []
   try {
-    ;({desired, warnings} = await desiredFromObjects(docs))
+    ;({desired} = await desiredFromObjects(docs))
   } catch (e) {
     renameFlags(e, flags)
   }
   try {
-    return await runDesired(desired!, {...opts, mode, imperative: true}, warnings)
+    // The documents are lnx's own (one item and its dependents): the static warnings about them ("not defined in
+    // these files") would be noise; the engine's own warnings (foreign addresses stripped) are kept.
+    return await runDesired(desired!, {...opts, mode, imperative: true})
   } catch (e) {
     renameFlags(e, flags)
   }
 }
 
-/** A name lnx does not manage: a helpful exit 2, naming a foreign link if there is one. */
-function notManaged(st: CurrentState, name: string, what = 'interface'): LnxError {
+/**
+ * A name lnx does not manage: a helpful exit 2, naming a foreign link if there is one. Adopting (EXISTING) hands lnx
+ * the link's addresses and state only, so it is no way to its MTU or MAC: the hint says so when those were asked.
+ */
+function notManaged(st: CurrentState, name: string, what = 'interface', asked: {mtuMac?: boolean} = {}): LnxError {
   const foreign = st.foreign.interfaces.find((f) => f.name === name)
   if (foreign) {
     return new LnxError('INVALID', `${what} ${name} exists but lnx does not manage it (a foreign ${foreign.kind} link${foreign.namespace ? ` in ${(foreign.namespace as any).reference}` : ''})`, {
-      hint: `adopt it first: lnx interface add ${name} --type existing`,
+      hint: asked.mtuMac
+        ? `lnx manages the MTU and MAC only of links it creates; even adopted (--type existing) only addresses and state are managed: use ip link set dev ${name} …`
+        : `adopt it first: lnx interface add ${name} --type existing (lnx then manages its addresses and state, not its MTU or MAC)`,
     })
   }
   return new LnxError('INVALID', `no interface named ${name} is managed by lnx`, {hint: 'lnx interface show lists them; lnx interface add creates one'})
@@ -148,6 +155,15 @@ export async function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<Eng
     // An adopted link keeps its own MTU/MAC unless asked.
     if (type === 'EXISTING' && item.namespace) throw new LnxError('INVALID', 'an EXISTING interface takes no namespace', {errors: [{file: CLI, key: '', path: '--namespace', message: '--namespace: an EXISTING interface takes no namespace'}]})
   }
+  if (type === 'EXISTING' && s.ips.length) {
+    // --ip adds to what the link has: the addresses found stay (an item's ip_addresses are the link's full set, and
+    // an operator adopting eth0 to add one address must not lose the one their SSH session runs over).
+    const host = s.hostName ?? s.name
+    const found = st.foreign.interfaces.find((f) => f.name === host && !f.namespace)
+    const have = (found?.ip_addresses as string[] | undefined) ?? []
+    const added = s.ips.filter((a) => !have.includes(normalizeCidr(a) ?? a))
+    item.ip_addresses = [...have, ...added]
+  }
   return run([{file: CLI, doc: {interfaces: items}}], opts, 'apply', IF_FLAGS)
 }
 
@@ -176,7 +192,13 @@ function withDependents(st: CurrentState, item: Interface): {interfaces: Interfa
 export async function interfaceSet(name: string, s: InterfaceSetSpec, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
-  if (!cur) throw notManaged(st, name)
+  if (!cur) throw notManaged(st, name, 'interface', {mtuMac: s.mtu !== undefined || s.mac !== undefined})
+  if (cur.type === 'EXISTING' && (s.mtu !== undefined || s.mac !== undefined)) {
+    const flag = s.mtu !== undefined ? '--mtu' : '--mac'
+    const what = s.mtu !== undefined ? 'MTU' : 'MAC'
+    const msg = `${flag}: the ${what} of ${name} is not managed: it is an EXISTING interface, of which lnx manages only the addresses and state (as the vpp-agent does)`
+    throw new LnxError('INVALID', msg, {errors: [{file: CLI, key: `config/linux/interfaces/v2/interface/${name}`, path: flag, message: msg}], hint: `change it with ip link set dev ${cur.host_if_name ?? name} ${s.mtu !== undefined ? 'mtu' : 'address'} …`})
+  }
   const item: Interface = structuredClone(cur)
   if (s.mtu !== undefined) item.mtu = s.mtu
   if (s.mac !== undefined) item.phys_address = s.mac
@@ -204,7 +226,10 @@ export async function interfaceDelete(name: string, opts: Opts): Promise<EngineO
   const st = await current(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
   if (!cur) throw notManaged(st, name)
-  return run([{file: CLI, doc: withDependents(st, cur)}], opts, 'delete', IF_FLAGS)
+  // An EXISTING link is released with its addresses: which of them the operator had before adopting it is not
+  // written anywhere, and stripping them all would cut what runs over it (interface set --del-ip removes one).
+  const item = cur.type === 'EXISTING' ? {...cur, ip_addresses: undefined} : cur
+  return run([{file: CLI, doc: withDependents(st, item)}], opts, 'delete', IF_FLAGS)
 }
 
 export async function showInterfaces(label: string, name?: string): Promise<CurrentState> {
@@ -309,9 +334,11 @@ export async function namespaceAdd(name: string, opts: {dryRun?: boolean; lockTi
   await checkPrivileges()
   const commands = [`ip netns add ${name}`, `ip -n ${name} link set dev lo up`]
   if ((await listNamed()).includes(name)) return {created: false, name, commands: []}
+  await assertNoTry()
   if (opts.dryRun) return {created: false, name, commands}
   const lock = await acquireLock({timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000})
   try {
+    await assertNoTry()
     const r = await ipBatch(DEFAULT_HANDLE, [`netns add ${name}`])
     if (!r.ok) throw new LnxError('KERNEL', `ip netns add ${name}: ${r.failure?.message}`)
     const up = await ipBatch(namedHandle(name), ['link set dev lo up'])
@@ -334,9 +361,11 @@ export async function namespaceDelete(name: string, opts: {force?: boolean; dryR
   if (links.length && !opts.force) {
     throw new LnxError('INVALID', `namespace ${name} still holds ${links.map((l) => l.name).join(', ')}`, {hint: `--force removes them with the namespace`})
   }
+  await assertNoTry()
   if (opts.dryRun) return {deleted: false, name, removed}
   const lock = await acquireLock({timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000})
   try {
+    await assertNoTry()
     const r = await ipBatch(DEFAULT_HANDLE, [`netns del ${name}`])
     if (!r.ok) throw new LnxError('KERNEL', `ip netns del ${name}: ${r.failure?.message}`)
     return {deleted: true, name, removed}

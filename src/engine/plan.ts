@@ -55,6 +55,10 @@ export interface Plan {
   pending: Pending[]
   unchanged: number
   warnings: string[]
+  /** Without --prune: owned items the config does not name, left in place (the plan says so). */
+  kept: number
+  /** Addresses an adopted EXISTING link had that its item does not list: removed, and said loudly (not lnx's). */
+  foreignStrips: ItemError[]
 }
 
 /** A namespace reference as planning sees it. */
@@ -118,6 +122,7 @@ class Planner {
   private unchanged = 0
   private warnings: string[] = []
   private collisions: ItemError[] = []
+  private foreignStrips: ItemError[] = []
   private owned = new Map<string, OwnedLink>()
   private ifp = new Map<string, IfPlan>()
   private deleted = new Set<OLink>()
@@ -180,7 +185,31 @@ class Planner {
         hint: 'lnx never changes what it does not own: remove or rename the other object, or adopt a NIC with type EXISTING',
       })
     }
-    return {changes: this.changes, pending: this.pending, unchanged: this.unchanged, warnings: this.warnings}
+    const kept = mode === 'apply' && !this.input.prune && !this.input.noDrift ? this.countKept() : 0
+    return {changes: this.changes, pending: this.pending, unchanged: this.unchanged, warnings: this.warnings, kept, foreignStrips: this.foreignStrips}
+  }
+
+  /** What --prune would delete, counted: owned links the config does not name, and owned routes/ARPs on this label's links. */
+  private countKept(): number {
+    const names = new Set(this.input.desired.interfaces.map((i) => i.name))
+    let n = 0
+    for (const v of this.owned.values()) if (!names.has(v.name) && !this.deleted.has(v.link)) n++
+    const routeKeys = new Set(this.input.desired.routes.map((r) => r.key))
+    const arpKeys = new Set(this.input.desired.arps.map((a) => a.key))
+    for (const ns of this.input.obs.namespaces) {
+      const logical = this.logicalNames(ns)
+      const ix = this.idx(ns)
+      const gone = (dev: string) => !!ix.links.get(dev) && this.deleted.has(ix.links.get(dev)!)
+      for (const r of ns.routes.filter(routeOwned)) {
+        const name = logical.get(r.dev ?? '')
+        if (name && !gone(r.dev!) && !routeKeys.has(this.routeKeyOf(r, name))) n++
+      }
+      for (const x of ns.neighs.filter(neighOwned)) {
+        const name = logical.get(x.dev)
+        if (name && !gone(x.dev) && !arpKeys.has(`config/linux/l3/v2/arp/${name}/${x.ip}`)) n++
+      }
+    }
+    return n
   }
 
   // ---------------------------------------------------------------- helpers
@@ -890,9 +919,16 @@ class Planner {
     // Undo of the deletions: every address the link had, in its original order (replace is idempotent), on the
     // first deletion — so a revert also brings back secondaries the kernel dropped with their primary.
     const restoreAll = observed.map((a) => this.cmd(h, 'l3', L.addrReplace(host, a.cidr), addressKey(d.name, a.cidr)))
+    // Adopting an EXISTING link: its item's ip_addresses are the full set (the vpp-agent's meaning), so the addresses
+    // it had are removed — the operator's, not lnx's: named as such in the plan and warned about.
+    const foreign = d.type === 'EXISTING' && !p.cur
     extra.forEach((a, i) => {
       const key = addressKey(d.name, a.cidr)
-      this.change('delete', 'address', key, h, `${a.cidr} on ${host}`, [this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, i === 0 ? restoreAll : [])], true)
+      const detail = foreign ? `strips ${a.cidr} from ${host}, not lnx's (an EXISTING item's ip_addresses are the link's full set)` : `${a.cidr} on ${host}`
+      this.change('delete', 'address', key, h, detail, [this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, i === 0 ? restoreAll : [])], !foreign)
+      if (foreign) {
+        this.foreignStrips.push({file: d.source?.file ?? '', key: d.key, path: 'ip_addresses', message: `strips ${a.cidr} from ${host}, not lnx's: an EXISTING item's ip_addresses are the link's full set`, hint: `list ${a.cidr} in ip_addresses to keep it`})
+      }
     })
     late.forEach(add)
     if (v6) {

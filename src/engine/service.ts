@@ -1,16 +1,17 @@
 // plan / apply / delete for the CLI: load → check privileges → lock → reconcile (services/reconcile.ts: observe →
 // plan → execute → verify, reverting on failure) → exit code. The CLI's own parts live here: signal handlers,
 // the lock held across --wait, polling for pending items.
-import {EXIT, type ItemError} from '../errors.js'
+import {EXIT, LnxError, type ItemError} from '../errors.js'
 import {loadDesired} from '../config/index.js'
 import type {Desired} from '../model/types.js'
 import type {Observation} from '../kernel/observe.js'
 import {probeIp} from '../kernel/run.js'
-import type {Change, Pending} from './plan.js'
+import type {Change, Cmd, Pending} from './plan.js'
 import {acquireLock} from './lock.js'
-import {checkPrivileges, planOnly, reconcile, toJson} from '../services/reconcile.js'
+import {assertNoTry} from './try-journal.js'
+import {checkPrivileges, planOnly, reconcile, revertRun, toJson} from '../services/reconcile.js'
 
-export {checkPrivileges, toJson}
+export {checkPrivileges, revertRun, toJson}
 
 export interface ChangeJson {
   action: Change['action']
@@ -27,6 +28,8 @@ export interface PlanResult {
   pending: Pending[]
   summary: {create: number; update: number; delete: number; pending: number; unchanged: number}
   warnings?: string[]
+  /** Without --prune: owned items not in the config, left in place. */
+  kept?: number
   result?: 'applied' | 'pending' | 'reverted' | 'failed'
   error?: {code: string; message: string; key?: string}
   reverted?: string[]
@@ -37,6 +40,8 @@ export interface EngineOptions {
   mode: 'plan' | 'apply' | 'delete'
   dryRun?: boolean
   prune?: boolean
+  /** --prune with a config that names nothing: allowed only when asked (it deletes everything lnx owns). */
+  allowEmpty?: boolean
   noRollback?: boolean
   waitSeconds?: number
   lockTimeoutSeconds?: number
@@ -45,6 +50,11 @@ export interface EngineOptions {
   imperative?: boolean
   /** Announcements and progress (stderr, TTY only — the command decides). */
   say?: (msg: string) => void
+  /**
+   * Called after a successful apply, still under the lock, with every command the run applied and the kernel as
+   * read before it (with its raw reads): `apply --try` hands them to its journal before anyone else can run.
+   */
+  beforeUnlock?: (run: {applied: Cmd[]; before: Observation}) => Promise<void>
 }
 
 export interface EngineOutput {
@@ -61,12 +71,18 @@ export async function runFiles(files: string[], opts: EngineOptions): Promise<En
 }
 
 export async function runDesired(desired: Desired, opts: EngineOptions, warnings: ItemError[] = []): Promise<EngineOutput> {
+  if (opts.prune && opts.mode !== 'delete' && !opts.allowEmpty && !desired.interfaces.length && !desired.routes.length && !desired.arps.length) {
+    throw new LnxError('INVALID', 'the config is empty: with --prune it would delete everything lnx owns', {
+      hint: 'pass --allow-empty if that is what you want (an empty file or pipe is a valid config)',
+    })
+  }
   await checkPrivileges()
+  await assertNoTry()
   const acting = opts.mode !== 'plan' && !opts.dryRun
   if (!acting) {
     const {plan: p, obs} = await planOnly(desired, opts)
     const result = toJson(p)
-    return {result, exitCode: opts.mode === 'plan' ? EXIT.OK : result.pending.length ? EXIT.PENDING : EXIT.OK, warnings, obs}
+    return {result, exitCode: opts.mode === 'plan' ? EXIT.OK : result.pending.length ? EXIT.PENDING : EXIT.OK, warnings: [...warnings, ...p.foreignStrips], obs}
   }
   await probeIp()
   const lock = await acquireLock({
@@ -75,22 +91,34 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
   })
   const logger = {info: (m: string) => opts.say?.(m)}
   try {
+    // A try may have started while this run waited for the lock.
+    await assertNoTry()
     const allChanges: ChangeJson[] = []
+    const allApplied: Cmd[] = []
+    let before: Observation | undefined
     const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000
+    const done = async (out: EngineOutput): Promise<EngineOutput> => {
+      if (opts.beforeUnlock && before) await opts.beforeUnlock({applied: allApplied, before})
+      return out
+    }
     for (;;) {
-      const outcome = await withSignals((signal) => reconcile(desired, {...opts, mode: opts.mode as 'apply' | 'delete', locked: true}, signal, logger))
+      const outcome = await withSignals((signal) => reconcile(desired, {...opts, mode: opts.mode as 'apply' | 'delete', locked: true, keepReads: !!opts.beforeUnlock && !before}, signal, logger))
       if (outcome.cause) throw outcome.cause
+      // The first pass read the kernel before anything of this run changed it: --try reverts to that.
+      before ??= outcome.before
+      if (!allChanges.length) warnings = [...warnings, ...outcome.stripped]
       allChanges.push(...outcome.report.changes)
+      allApplied.push(...outcome.applied)
       if (outcome.report.result !== 'applied' && outcome.report.result !== 'pending') {
         return {result: {...outcome.report, changes: allChanges}, exitCode: EXIT.FAILED, warnings}
       }
       if (!outcome.planned.length && !outcome.pending.length) {
-        return {result: {...outcome.report, changes: allChanges, pending: []}, exitCode: EXIT.OK, warnings}
+        return done({result: {...outcome.report, changes: allChanges, pending: []}, exitCode: EXIT.OK, warnings})
       }
       if (Date.now() >= deadline) {
         const result = {...outcome.report, changes: allChanges, pending: outcome.pending, result: 'pending' as const}
         result.summary = {...result.summary, pending: outcome.pending.length}
-        return {result, exitCode: EXIT.PENDING, warnings}
+        return done({result, exitCode: EXIT.PENDING, warnings})
       }
       opts.say?.(`waiting for ${outcome.pending.length} pending item${outcome.pending.length === 1 ? '' : 's'}…`)
       await new Promise((r) => setTimeout(r, 500))

@@ -68,6 +68,8 @@ export interface ObservedNs {
   neighs: ONeigh[]
   /** nsid → namespace name (undefined for an unnamed one). */
   nsids: Map<number, string | undefined>
+  /** The four JSON arrays it was parsed from, kept on request (a --try journal stores the pre-run observation). */
+  reads?: any[][]
 }
 
 export interface Observation {
@@ -84,7 +86,7 @@ export const READ = ['addr show', 'route show table all', 'neigh show', 'netns l
 export const handleKey = (h: NsHandle) => `${h.label}\u0000${h.path}`
 
 /** Reads every named namespace plus the default one and any extra handles (PID/FD references of a config). */
-export async function observe(opts: {extra?: NsHandle[]; only?: string[]; preread?: Map<string, any[][]>} = {}): Promise<Observation> {
+export async function observe(opts: {extra?: NsHandle[]; only?: string[]; preread?: Map<string, any[][]>; keepReads?: boolean} = {}): Promise<Observation> {
   const named = await listNamed()
   let handles: NsHandle[] = [DEFAULT_HANDLE, ...named.map(namedHandle), ...(opts.extra ?? [])]
   if (opts.only) handles = handles.filter((h) => opts.only!.includes(h.label))
@@ -99,7 +101,7 @@ export async function observe(opts: {extra?: NsHandle[]; only?: string[]; prerea
   })
   const namespaces = await mapLimit(todo, 4, ({h, id}) => {
     const pre = opts.preread?.get(handleKey(h))
-    return pre ? Promise.resolve(parseNamespace(h, id, pre)) : readNamespace(h, id)
+    return pre ? Promise.resolve(parseNamespace(h, id, pre)) : readNamespace(h, id, opts.keepReads)
   })
   return assemble(namespaces.filter((n): n is ObservedNs => !!n))
 }
@@ -128,7 +130,7 @@ async function mapLimit<T, R>(xs: T[], limit: number, f: (x: T) => Promise<R>): 
   return out
 }
 
-async function readNamespace(h: NsHandle, id: string): Promise<ObservedNs | null> {
+async function readNamespace(h: NsHandle, id: string, keepReads = false): Promise<ObservedNs | null> {
   const r = await ipBatch(h, READ, {json: true, details: true, force: true})
   const lines = r.stdout.split('\n').filter((l) => l.trim().startsWith('['))
   if (lines.length < 4) {
@@ -138,7 +140,10 @@ async function readNamespace(h: NsHandle, id: string): Promise<ObservedNs | null
     if (/Operation not permitted|Permission denied/.test(msg)) throw new LnxError('NOT_PERMITTED', `cannot read namespace ${h.label || '(default)'}: ${msg}`, {hint: 'run as root (CAP_SYS_ADMIN + CAP_NET_ADMIN)'})
     throw new LnxError('KERNEL', `cannot read namespace ${h.label || '(default)'}: ${msg}`)
   }
-  return parseNamespace(h, id, lines.map((l) => JSON.parse(l)))
+  const reads = lines.map((l) => JSON.parse(l))
+  const ns = parseNamespace(h, id, reads)
+  if (keepReads) ns.reads = reads
+  return ns
 }
 
 /** Pure: the four JSON arrays of one namespace → model. Exported for golden tests on captured dumps. */

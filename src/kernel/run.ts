@@ -114,6 +114,29 @@ async function spawnBatch(ns: NsHandle | undefined, args: string[], input: strin
   })
 }
 
+/**
+ * Starts a process in a session of its own (setsid) with no terminal, its output appended to a log file: it outlives
+ * lnx, a hang-up of lnx's terminal (SIGHUP goes to the terminal's session) and a kill -9 of lnx. It inherits lnx's
+ * network and mount namespaces, so it acts on the same namespace tree. Returns its pid.
+ */
+export async function spawnDetached(cmd: string, args: string[], opts: {log: string; env?: NodeJS.ProcessEnv}): Promise<number> {
+  if (verbose()) process.stderr.write(`$ ${[cmd, ...args].join(' ')} (detached)\n`)
+  const {spawn} = await import('node:child_process')
+  const {openSync, closeSync} = await import('node:fs')
+  const fd = openSync(opts.log, 'a', 0o600)
+  try {
+    const p = spawn(cmd, args, {detached: true, stdio: ['ignore', fd, fd], env: opts.env ?? process.env})
+    await new Promise<void>((resolve, reject) => {
+      p.once('spawn', resolve)
+      p.once('error', reject)
+    })
+    p.unref()
+    return p.pid!
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /** "RTNETLINK answers: File exists\nCommand failed -:3" → line 2 (0-based) with the kernel's message. */
 export function parseBatchErrors(stderr: string): BatchFailure[] {
   const out: BatchFailure[] = []

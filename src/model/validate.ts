@@ -28,7 +28,31 @@ export function validateConfig(cfg: LoadedConfig): ValidationResult {
   for (const l of cfg.arps) if (!l.bad) checkArp(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
   for (const l of cfg.routes) if (!l.bad) checkRoute(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
   checkPerNamespace(cfg, errors)
+  checkDisabledCarriers(cfg, warnings)
   return {errors, warnings}
+}
+
+/**
+ * An interface written without `enabled: true` stays down (proto3's default, as in the vpp-agent), and routes and
+ * ARP entries need it up: they would stay pending with no word. One warning per interface, naming what waits.
+ * EXISTING is left out: lnx keeps an adopted link that is up, up.
+ */
+function checkDisabledCarriers(cfg: LoadedConfig, warnings: ItemError[]) {
+  const routes = new Map<string, number>()
+  const arps = new Map<string, number>()
+  for (const l of cfg.routes) if (!l.bad && l.item.outgoing_interface) routes.set(l.item.outgoing_interface, (routes.get(l.item.outgoing_interface) ?? 0) + 1)
+  for (const l of cfg.arps) if (!l.bad && l.item.interface) arps.set(l.item.interface, (arps.get(l.item.interface) ?? 0) + 1)
+  const warned = new Set<string>()
+  for (const l of cfg.interfaces) {
+    const i = l.item
+    if (l.bad || !i.name || i.enabled || i.type === 'EXISTING' || warned.has(i.name)) continue
+    const r = routes.get(i.name) ?? 0
+    const a = arps.get(i.name) ?? 0
+    if (!r && !a) continue
+    warned.add(i.name)
+    const what = [r ? `${r} route${r === 1 ? '' : 's'}` : '', a ? `${a} ARP entr${a === 1 ? 'y' : 'ies'}` : ''].filter(Boolean).join(' and ')
+    warnings.push({file: l.file, key: l.key, path: 'enabled', message: `interface "${i.name}" is not enabled (enabled is ${i.enabled === false ? 'false' : 'not set, and defaults to false'}): its ${what} stay pending while it is down`, hint: 'set enabled: true'})
+  }
 }
 
 function checkName(v: string | undefined, path: string, what: string, err: Report): boolean {

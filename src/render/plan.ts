@@ -19,6 +19,7 @@ export function planText(r: PlanResult, opts: {verbose?: boolean; title: string}
   const counts = `${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.pending} pending, ${s.unchanged} unchanged`
   if (!r.changes.length && !r.pending.length) out.push(`${opts.title}: no changes (${s.unchanged} unchanged)`)
   else out.push(`${opts.title}: ${counts}`)
+  if (r.kept) out.push(paint.dim(`${r.kept} owned item${r.kept === 1 ? '' : 's'} not in the config ${r.kept === 1 ? 'is' : 'are'} kept (--prune deletes ${r.kept === 1 ? 'it' : 'them'})`))
   return out.join('\n')
 }
 

@@ -13,7 +13,7 @@ import {nsLabel} from '../model/types.js'
 import {observe, type Observation} from '../kernel/observe.js'
 import {resolveNs, namedHandle} from '../kernel/namespaces.js'
 import {probeIp, run, type NsHandle} from '../kernel/run.js'
-import {nsRefKey, plan, renderCmd, type Change, type NsState, type Pending, type Plan} from '../engine/plan.js'
+import {nsRefKey, plan, renderCmd, type Change, type Cmd, type NsState, type Pending, type Plan} from '../engine/plan.js'
 import {execute, failureError, revert} from '../engine/execute.js'
 import {acquireLock, type Lock} from '../engine/lock.js'
 import type {ChangeJson, EngineOptions, PlanResult} from '../engine/service.js'
@@ -25,6 +25,8 @@ export interface ReconcileOptions extends Pick<EngineOptions, 'label' | 'prune' 
   lockTimeoutMs?: number
   /** The caller already holds the engine lock and checked privileges (the CLI's --wait holds it across passes). */
   locked?: boolean
+  /** Keep the raw reads of the observation before the pass (`before`: apply --try journals them). */
+  keepReads?: boolean
 }
 
 export interface Logger {
@@ -45,6 +47,12 @@ export interface ReconcileOutcome {
   planned: Pending[]
   /** What stopped the pass before it changed anything (invalid input, collision, privileges, tools, lock). */
   cause?: LnxError
+  /** What the pass applied and kept (empty when it failed and reverted), with the undo lines of each command. */
+  applied: Cmd[]
+  /** The kernel as read before the pass changed anything. */
+  before?: Observation
+  /** Addresses of adopted EXISTING links the plan strips (not lnx's): warned about. */
+  stripped: ItemError[]
 }
 
 export function toJson(p: Plan): PlanResult {
@@ -63,6 +71,7 @@ export function toJson(p: Plan): PlanResult {
     pending: p.pending,
     summary: {create: count('create'), update: count('update'), delete: count('delete'), pending: p.pending.length, unchanged: p.unchanged},
     ...(p.warnings.length ? {warnings: p.warnings} : {}),
+    ...(p.kept ? {kept: p.kept} : {}),
   }
 }
 
@@ -95,7 +104,7 @@ interface Context {
 }
 
 /** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
-async function context(desired: Desired, preread?: Map<string, any[][]>): Promise<Context> {
+async function context(desired: Desired, preread?: Map<string, any[][]>, keepReads = false): Promise<Context> {
   const refs = new Map<string, NsRef>()
   for (const d of desired.interfaces) refs.set(nsRefKey(d.ns), d.ns)
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveNs>>>()
@@ -118,7 +127,7 @@ async function context(desired: Desired, preread?: Map<string, any[][]>): Promis
     } else if ('handle' in r && ref.type === 'PID') extra.push(r.handle)
   }
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
-  const obs = await observe({extra, preread})
+  const obs = await observe({extra, preread, keepReads})
   const namespaces = new Map<string, NsState>()
   for (const [k, r] of resolved) {
     const ref = refs.get(k)!
@@ -211,6 +220,7 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
       const result: ReconcileResult = r.result === 'applied' ? 'done' : r.result === 'pending' ? 'pending' : r.result === 'reverted' ? 'failed-reverted' : 'failed'
       return {
         result, changes: r.changes, pending: pass.afterPending, warnings: r.warnings ?? [], summary: {...r.summary, pending: pass.afterPending.length}, report: r, planned: pass.planned,
+        applied: pass.applied, before: pass.before, stripped: pass.stripped,
         ...(r.error ? {error: r.error} : {}), ...(r.reverted ? {reverted: r.reverted} : {}),
       }
     } catch (e) {
@@ -218,7 +228,7 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
       const summary = {create: 0, update: 0, delete: 0, pending: 0, unchanged: 0}
       const error = {code: e.code, message: e.message, ...(e.key ? {key: e.key} : {})}
       const result: ReconcileResult = e.code === 'INVALID' || e.code === 'COLLISION' ? 'invalid' : 'refused'
-      return {result, changes: [], pending: [], warnings: [], summary, error, report: {changes: [], pending: [], summary, error}, planned: [], cause: e}
+      return {result, changes: [], pending: [], warnings: [], summary, error, report: {changes: [], pending: [], summary, error}, planned: [], cause: e, applied: [], stripped: []}
     } finally {
       await lock?.release()
     }
@@ -232,12 +242,13 @@ export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{pl
 }
 
 /** One pass with the lock held: plan, execute, verify; a failure reverts what this pass applied. */
-export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger): Promise<{result: PlanResult; planned: Pending[]; afterPending: Pending[]}> {
-  const ctx = await context(desired)
+export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger): Promise<{result: PlanResult; planned: Pending[]; afterPending: Pending[]; applied: Cmd[]; before: Observation; stripped: ItemError[]}> {
+  const ctx = await context(desired, undefined, opts.keepReads)
   const p = makePlan(ctx, opts)
   const before = ctx.obs
   const result = toJson(p)
-  if (!p.changes.length) return {result: {...result, result: p.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: p.pending}
+  const base = {before, stripped: p.foreignStrips, applied: [] as Cmd[]}
+  if (!p.changes.length) return {...base, result: {...result, result: p.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: p.pending}
   const started = Date.now()
   const ex = await execute(p.changes, {
     readBack: true,
@@ -246,26 +257,26 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
       if (Date.now() - started > 1000) logger?.info(`${phase}: ${done}/${all} commands`)
     },
   })
-  if (ex.failure) return fail(p, result, ex.applied, failureError(ex.failure, {}), opts, before)
+  if (ex.failure) return {...base, ...(await fail(p, result, ex.applied, failureError(ex.failure, {}), opts, before))}
   // Verify: observe again; the same plan must now be empty.
   const again = makePlan(await context(desired, ex.reads), opts)
   if (again.changes.length) {
     const diff = again.changes.map((c) => `${c.key}: ${c.detail}`).join('; ')
-    return fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before)
+    return {...base, ...(await fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before))}
   }
-  return {result: {...result, result: again.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: again.pending}
+  return {...base, applied: ex.applied, result: {...result, result: again.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: again.pending}
 }
 
 /**
  * After the undo lines: plan from the state read before the run (what lnx owned then, as config, with prune) and
  * run what is left — the kernel's own side effects (routes flushed with an address, …) that no undo line covers.
  */
-async function restore(before: Observation, opts: ReconcileOptions): Promise<string[]> {
+async function restore(before: Observation, label: string): Promise<string[]> {
   try {
-    const st = currentState(before, opts.label)
+    const st = currentState(before, label)
     const {desired} = await desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
     const ctx = await context(desired)
-    const p = plan({desired, obs: ctx.obs, label: opts.label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload, kernelKinds: ctx.kernelKinds})
+    const p = plan({desired, obs: ctx.obs, label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload, kernelKinds: ctx.kernelKinds})
     if (!p.changes.length) return []
     const ex = await execute(p.changes)
     return ex.failure ? [ex.failure.message] : []
@@ -280,12 +291,20 @@ async function fail(p: Plan, result: PlanResult, applied: Parameters<typeof reve
     const kept = [...new Set(applied.map((c) => c.key))]
     return {result: {...result, result: 'failed' as const, error, applied: kept}, planned: p.pending, afterPending: p.pending}
   }
-  const r = await revert(applied)
-  r.errors.push(...(await restore(before, opts)))
-  r.ok = r.errors.length === 0
+  const r = await revertRun(applied, before, opts.label)
   const reverted = [...new Set(applied.map((c) => c.key))]
   if (!r.ok) {
     return {result: {...result, result: 'failed' as const, error: {...error, message: `${error.message}; revert incomplete: ${r.errors.join('; ')}`}, reverted}, planned: p.pending, afterPending: p.pending}
   }
   return {result: {...result, result: 'reverted' as const, error, reverted}, planned: p.pending, afterPending: p.pending}
+}
+
+/**
+ * The one revert of a run: the undo lines of what it applied, in reverse, then a re-plan against the kernel as read
+ * before the run. A failing pass and a `--try` that is not confirmed (in whatever process decides it) use it.
+ */
+export async function revertRun(applied: Cmd[], before: Observation, label: string): Promise<{ok: boolean; errors: string[]}> {
+  const r = await revert(applied)
+  r.errors.push(...(await restore(before, label)))
+  return {ok: r.errors.length === 0, errors: r.errors}
 }
