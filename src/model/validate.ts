@@ -51,7 +51,7 @@ function checkDisabledCarriers(cfg: LoadedConfig, warnings: ItemError[]) {
     if (!r && !a) continue
     warned.add(i.name)
     const what = [r ? `${r} route${r === 1 ? '' : 's'}` : '', a ? `${a} ARP entr${a === 1 ? 'y' : 'ies'}` : ''].filter(Boolean).join(' and ')
-    warnings.push({file: l.file, key: l.key, path: 'enabled', message: `interface "${i.name}" is not enabled (enabled is ${i.enabled === false ? 'false' : 'not set, and defaults to false'}): its ${what} stay pending while it is down`, hint: 'set enabled: true'})
+    warnings.push({file: l.file, key: l.key, path: 'enabled', message: `interface "${i.name}" is not enabled (enabled is ${i.enabled === false ? 'false' : 'not set, and defaults to false'}): its ${what} stay${r + a === 1 ? 's' : ''} pending while it is down`, hint: 'set enabled: true'})
   }
 }
 

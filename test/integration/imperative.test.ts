@@ -297,7 +297,7 @@ describe('imperative verbs', {concurrency: 3}, () => {
       assert.ok(ext, 'an EXISTING link is never deleted')
       assert.equal(ext.ifindex, ifindex)
       assert.ok(!ext.ifalias, `mark released: ${ext.ifalias}`)
-      assert.deepEqual(await addrs(pg, '', 'ext0'), [])
+      assert.deepEqual(await addrs(pg, '', 'ext0'), ['10.1.0.2/24'], 'released with its addresses (which were the operator\'s is not known)')
       await ok(pg, ['interface', 'delete', 'lo2'])
       const lo2 = await link(pg, 'ns2', 'lo')
       assert.ok(!lo2.ifalias, `mark released: ${lo2.ifalias}`)
@@ -665,8 +665,8 @@ describe('imperative verbs', {concurrency: 3}, () => {
       assert.equal(j.code, 2)
       assert.equal(j.json.error?.code, 'INVALID', j.stdout)
       assert.equal(typeof j.json.error.hint, 'string', j.stdout)
-      // A foreign link's name: exit 2 with the --type existing hint.
-      for (const args of [['interface', 'set', 'ext0', '--mtu', '1400'], ['route', 'add', '10.8.0.0/16', '--dev', 'ext0']]) {
+      // A foreign link's name: exit 2 with the --type existing hint (not for an MTU: adopting does not manage it).
+      for (const args of [['interface', 'set', 'ext0', '--add-ip', '10.8.0.1/24'], ['route', 'add', '10.8.0.0/16', '--dev', 'ext0']]) {
         const r = await pg.lnx(args)
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
         assert.match(r.stderr, /hint/)

@@ -24,8 +24,10 @@ test('the command and flag set of docs/DESIGN.md is there', () => {
     assert.ok(manifest.commands[id], `missing command ${id}`)
     for (const n of names) assert.ok(flags(id).includes(n), `${id} lacks --${n}`)
   }
-  has('apply', 'file', 'dry-run', 'prune', 'wait', 'no-rollback', 'json', 'lock-timeout')
-  has('plan', 'file', 'prune', 'exit-code', 'json')
+  has('apply', 'file', 'dry-run', 'prune', 'allow-empty', 'wait', 'no-rollback', 'try', 'json', 'lock-timeout')
+  has('plan', 'file', 'prune', 'allow-empty', 'exit-code', 'json')
+  has('confirm', 'json', 'lock-timeout')
+  has('rollback', 'json', 'lock-timeout')
   has('delete', 'file', 'dry-run', 'namespaces', 'json')
   has('validate', 'file', 'json')
   has('dump', 'namespace', 'managed', 'output', 'json')

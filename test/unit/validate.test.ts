@@ -301,6 +301,29 @@ describe('warnings: references to undefined interfaces', () => {
   })
 })
 
+describe('warnings: interfaces that are not enabled but carry routes or ARP entries', () => {
+  const routes = [{outgoing_interface: 'a', dst_network: '10.0.2.0/24'}, {outgoing_interface: 'a', dst_network: '10.0.3.0/24'}]
+  const arps = [{interface: 'a', ip_address: '10.0.0.9', hw_address: '02:00:00:00:00:09'}]
+  test('enabled not set: one warning for the interface, naming what stays pending', async () => {
+    const r = await run({interfaces: [{name: 'a', type: 'TAP_TO_VPP', ip_addresses: ['10.0.0.1/24'], tap: {vpp_tap_if_name: 't'}}], routes, arp_entries: arps})
+    assert.equal(r.valid, true, JSON.stringify(r.errors))
+    assert.equal(r.warnings.length, 1, JSON.stringify(r.warnings))
+    assert.deepEqual([r.warnings[0].key, r.warnings[0].path], [IF('a'), 'enabled'])
+    assert.match(r.warnings[0].message, /interface "a" is not enabled \(enabled is not set, and defaults to false\): its 2 routes and 1 ARP entry stay pending/)
+    assert.match(r.warnings[0].message, /set enabled: true/)
+  })
+  test('enabled: false with a route warns; enabled: true, EXISTING, or nothing carried do not', async () => {
+    const tap = (name: string, extra: object) => ({name, type: 'TAP_TO_VPP', tap: {vpp_tap_if_name: name}, ...extra})
+    let r = await run({interfaces: [tap('a', {enabled: false})], routes: routes.slice(0, 1)})
+    assert.equal(r.warnings.length, 1)
+    assert.match(r.warnings[0].message, /enabled is false\): its 1 route stays pending/)
+    r = await run({interfaces: [tap('a', {enabled: true}), tap('b', {})], routes, arp_entries: arps})
+    assert.deepEqual(r.warnings, [])
+    r = await run({interfaces: [{name: 'a', type: 'EXISTING'}], routes})
+    assert.deepEqual(r.warnings, [])
+  })
+})
+
 describe('valid documents', () => {
   for (const f of ['seed.yaml', 'seed.json', 'seed-agentctl.yaml']) {
     test(`examples/${f} is valid verbatim, without warnings`, async () => {
