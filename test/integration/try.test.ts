@@ -200,3 +200,41 @@ test('try: nothing to change → no try is armed, exit 0', async () => {
     assert.equal(bad.code, 2, bad.stderr)
   })
 })
+
+test('try: Enter on the terminal confirms (a pty through script(1)); Ctrl-C (SIGINT) while waiting reverts at once', async () => {
+  await withPg(async (pg) => {
+    await prepared(pg)
+    const file = tmpFile('tty.json', JSON.stringify(changed))
+    // script(1) gives lnx a terminal on stdin/stderr; what the test writes to script's stdin is typed on it.
+    const tty = spawn('nsenter', ['-t', String(pg.pid), '-n', '-m', '--', 'script', '-qfec', `${process.execPath} ${LNX} apply -f ${file} --prune --try 30`, '/dev/null'], {
+      env: {...process.env, NO_COLOR: '1'},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let out = ''
+    tty.stdout.on('data', (d) => (out += d))
+    const closed = new Promise<number | null>((resolve) => tty.on('close', (c) => resolve(c)))
+    assert.ok(await until(async () => /press Enter/.test(out), 15_000), `the prompt offers Enter: ${out}`)
+    const j = await journal(pg)
+    tty.stdin.write('\r')
+    assert.equal(await closed, 0, out)
+    assert.match(out, /confirmed: kept \(Enter\)/)
+    assert.equal(await journal(pg), undefined)
+    assert.ok(await until(async () => !(await pidAlive(pg, j.timer.pid))), 'Enter stops the timer')
+    await changeInPlace(pg)
+
+    // A try interrupted with SIGINT (Ctrl-C) is reverted now, not at the deadline.
+    await settle(pg)
+    const confirmed = await pg.snapshot()
+    const more = structuredClone(changed)
+    more.interfaces[1].ip_addresses = ['10.0.0.2/24', '10.0.0.3/24']
+    const t = startTry(pg, 60, more, [])
+    await armed(pg, t)
+    assert.deepEqual(await addrs(pg, 'ns2', 'veth2'), ['10.0.0.2/24', '10.0.0.3/24'])
+    t.child.kill('SIGINT')
+    const {code} = await t.closed
+    assert.equal(code, 1, t.out().stderr)
+    const json = JSON.parse(t.out().stdout)
+    assert.deepEqual({result: json.result, outcome: json.try.outcome, by: json.try.by}, {result: 'reverted', outcome: 'reverted', by: 'signal'})
+    assert.equal(await settledSnapshot(pg, confirmed, 8000), confirmed)
+  })
+})
