@@ -1,6 +1,10 @@
 // Every command, for oclif's "explicit" discovery and the single-file bundle (scripts/bundle.mjs): one module
 // graph instead of oclif globbing dist/commands at start-up. test/unit/commands.test.ts checks it is complete.
-export {execute} from '@oclif/core'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {execute} from '@oclif/core'
+
+export {execute}
 
 import Apply from './commands/apply.js'
 import ArpAdd from './commands/arp/add.js'
@@ -12,6 +16,7 @@ import Delete from './commands/delete.js'
 import Doctor from './commands/doctor.js'
 import Dump from './commands/dump.js'
 import Graph from './commands/graph.js'
+import HelpCommand from './commands/help.js'
 import InterfaceAdd from './commands/interface/add.js'
 import InterfaceDelete from './commands/interface/delete.js'
 import InterfaceSet from './commands/interface/set.js'
@@ -38,6 +43,7 @@ export const COMMANDS = {
   'doctor': Doctor,
   'dump': Dump,
   'graph': Graph,
+  'help': HelpCommand,
   'interface:add': InterfaceAdd,
   'interface:delete': InterfaceDelete,
   'interface:set': InterfaceSet,
@@ -52,4 +58,20 @@ export const COMMANDS = {
   'route:show': RouteShow,
   'schema': Schema,
   'validate': Validate,
+}
+
+type ExecuteOptions = Parameters<typeof execute>[0] & {loadOptions: {root: string}}
+
+/**
+ * bin/run.js's entry: oclif's execute, except `lnx --version --json`, which oclif answers only with its plain
+ * user-agent line (it looks at argv[0] alone, before any command or flag is parsed).
+ */
+export async function main(opts: ExecuteOptions): Promise<unknown> {
+  const argv = process.argv.slice(2)
+  if (argv.includes('--version') && argv.includes('--json') && argv.every((a) => a === '--version' || a === '--json')) {
+    const pkg = JSON.parse(readFileSync(join(opts.loadOptions.root, 'package.json'), 'utf8'))
+    process.stdout.write(`${JSON.stringify({name: pkg.name, version: pkg.version, node: process.version, platform: process.platform, arch: process.arch}, null, 2)}\n`)
+    return
+  }
+  return execute(opts)
 }

@@ -17,7 +17,7 @@ export default class Dump extends LnxCommand {
     what: Args.string({description: 'what to show', options: ['interfaces', 'arps', 'routes', 'namespaces', 'all'], default: 'all'}),
   }
   static flags = {
-    namespace: Flags.string({char: 'n', description: 'only this namespace ("default" for the one lnx runs in); repeatable', multiple: true}),
+    namespace: Flags.string({char: 'n', description: 'only this namespace ("default" for the one lnx runs in); repeatable', multiple: true, multipleNonGreedy: true}),
     managed: Flags.boolean({description: 'only what lnx manages (no "foreign:" section)'}),
     output: Flags.string({char: 'o', description: 'output format', options: ['table', 'yaml', 'json'], default: 'table'}),
     wide: Flags.boolean({description: 'do not truncate long cells in tables'}),

@@ -2,6 +2,7 @@
 import {observe, type Observation} from '../kernel/observe.js'
 import {currentState, type CurrentState} from './current.js'
 import {ownership, routeOwned, neighOwned} from '../kernel/owned.js'
+import {LnxError} from '../errors.js'
 
 export type DumpWhat = 'interfaces' | 'arps' | 'routes' | 'namespaces' | 'all'
 
@@ -36,8 +37,16 @@ export function nsFilter(names: string[] | undefined, named: string[]): string[]
 
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
   const obs = await observe()
-  const only = nsFilter(opts.namespaces, obs.namespaces.map((n) => n.handle.label))
-  if (only) obs.namespaces = obs.namespaces.filter((n) => only.includes(n.handle.label))
+  const labels = obs.namespaces.map((n) => n.handle.label)
+  const only = nsFilter(opts.namespaces, labels)
+  if (only) {
+    // An empty table for a misspelt name would read as "nothing there".
+    const unknown = only.filter((n) => !labels.includes(n))
+    if (unknown.length) {
+      throw new LnxError('INVALID', `no namespace ${unknown.map((n) => JSON.stringify(n || 'default')).join(', ')} (known: ${labels.map((n) => n || 'default').join(', ')})`, {hint: 'lnx namespace list shows them'})
+    }
+    obs.namespaces = obs.namespaces.filter((n) => only.includes(n.handle.label))
+  }
   const state = currentState(obs, opts.label)
   const pick = (w: DumpWhat) => opts.what === 'all' || opts.what === w
   const doc: Record<string, unknown> = {}

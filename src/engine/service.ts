@@ -110,13 +110,13 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       allChanges.push(...outcome.report.changes)
       allApplied.push(...outcome.applied)
       if (outcome.report.result !== 'applied' && outcome.report.result !== 'pending') {
-        return {result: {...outcome.report, changes: allChanges}, exitCode: EXIT.FAILED, warnings}
+        return {result: withChanges(outcome.report, allChanges), exitCode: EXIT.FAILED, warnings}
       }
       if (!outcome.planned.length && !outcome.pending.length) {
-        return done({result: {...outcome.report, changes: allChanges, pending: []}, exitCode: EXIT.OK, warnings})
+        return done({result: withChanges({...outcome.report, pending: []}, allChanges), exitCode: EXIT.OK, warnings})
       }
       if (Date.now() >= deadline) {
-        const result = {...outcome.report, changes: allChanges, pending: outcome.pending, result: 'pending' as const}
+        const result = withChanges({...outcome.report, pending: outcome.pending, result: 'pending' as const}, allChanges)
         result.summary = {...result.summary, pending: outcome.pending.length}
         return done({result, exitCode: EXIT.PENDING, warnings})
       }
@@ -126,6 +126,12 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
   } finally {
     await lock.release()
   }
+}
+
+/** A result listing the changes of every round of `--wait`: its summary counts what `changes` lists. */
+function withChanges<R extends PlanResult>(result: R, changes: ChangeJson[]): R {
+  const count = (a: ChangeJson['action']) => changes.filter((c) => c.action === a).length
+  return {...result, changes, summary: {...result.summary, create: count('create'), update: count('update'), delete: count('delete')}}
 }
 
 /** SIGINT/SIGTERM during a pass stop it after the running step and revert what it did (the CLI's behaviour). */

@@ -20,6 +20,15 @@ export interface RunResult {
 
 const verbose = () => !!process.env.LNX_VERBOSE || /(^|,)lnx/.test(process.env.DEBUG ?? '')
 
+/**
+ * --verbose: one "$ command" line per process, its batch input below it as "  | " lines, all in one write so that
+ * processes running side by side (one per namespace) never interleave, and always ending with a newline.
+ */
+export function verboseText(file: string, argv: string[], input?: string): string {
+  const body = input ? input.replace(/\n$/, '').split('\n').map((l) => `  | ${l}\n`).join('') : ''
+  return `$ ${[file, ...argv].join(' ')}\n${body}`
+}
+
 type Execa = typeof import('execa').execa
 let execaFn: Execa | undefined
 async function execa(): Promise<Execa> {
@@ -37,10 +46,7 @@ export function wrap(ns: NsHandle | undefined, cmd: string, args: string[]): [st
 
 export async function run(cmd: string, args: string[], opts: {input?: string; ns?: NsHandle} = {}): Promise<RunResult> {
   const [file, argv] = wrap(opts.ns, cmd, args)
-  if (verbose()) {
-    process.stderr.write(`$ ${[file, ...argv].join(' ')}\n`)
-    if (opts.input) process.stderr.write(opts.input.replace(/^/gm, '  | '))
-  }
+  if (verbose()) process.stderr.write(verboseText(file, argv, opts.input))
   const x = await execa()
   try {
     const r = await x(file, argv, {input: opts.input ?? '', reject: false, stripFinalNewline: false, encoding: 'utf8'})
@@ -98,7 +104,7 @@ export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {
  */
 async function spawnBatch(ns: NsHandle | undefined, args: string[], input: string): Promise<RunResult> {
   const [file, argv] = wrap(ns, 'ip', args)
-  if (verbose()) process.stderr.write(`$ ${[file, ...argv].join(' ')}\n${input.replace(/^/gm, '  | ')}`)
+  if (verbose()) process.stderr.write(verboseText(file, argv, input))
   const {spawn} = await import('node:child_process')
   return new Promise((resolve, reject) => {
     const p = spawn(file, argv, {stdio: ['pipe', 'pipe', 'pipe']})

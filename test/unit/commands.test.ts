@@ -49,3 +49,15 @@ test('the command and flag set of docs/DESIGN.md is there', () => {
   assert.equal(manifest.commands.dump.flags.namespace.char, 'n')
   assert.equal(manifest.commands.dump.flags.output.char, 'o')
 })
+
+test('on a command with positional arguments, no repeatable flag swallows them (multipleNonGreedy)', async () => {
+  const {COMMANDS} = await import('../../src/index.ts')
+  const greedy: string[] = []
+  for (const [id, cmd] of Object.entries<any>(COMMANDS)) {
+    if (!Object.keys(cmd.args ?? {}).length) continue
+    for (const [name, f] of Object.entries<any>({...cmd.baseFlags, ...cmd.flags})) {
+      if (f.multiple && !f.multipleNonGreedy) greedy.push(`${id} --${name}`)
+    }
+  }
+  assert.deepEqual(greedy, [])
+})

@@ -18,7 +18,7 @@ export default class InterfaceAdd extends ImperativeCommand {
     ...nsFlags,
     'peer-namespace': Flags.string({description: 'named namespace of the peer (veth; default: the default namespace)'}),
     'host-name': Flags.string({description: 'name of the link in the kernel (default: NAME)'}),
-    ip: Flags.string({description: 'address in CIDR form; repeatable', multiple: true}),
+    ip: Flags.string({description: 'address in CIDR form; repeatable', multiple: true, multipleNonGreedy: true}),
     mac: Flags.string({description: 'MAC address'}),
     mtu: Flags.integer({description: 'MTU (68..65535)'}),
     down: Flags.boolean({description: 'leave the link administratively down'}),

@@ -15,8 +15,8 @@ export default class InterfaceSet extends ImperativeCommand {
   static flags = {
     mtu: Flags.integer({description: 'MTU (68..65535)'}),
     mac: Flags.string({description: 'MAC address'}),
-    'add-ip': Flags.string({description: 'add an address (CIDR); repeatable', multiple: true}),
-    'del-ip': Flags.string({description: 'remove an address (CIDR); repeatable', multiple: true}),
+    'add-ip': Flags.string({description: 'add an address (CIDR); repeatable', multiple: true, multipleNonGreedy: true}),
+    'del-ip': Flags.string({description: 'remove an address (CIDR); repeatable', multiple: true, multipleNonGreedy: true}),
     up: Flags.boolean({description: 'administratively up', exclusive: ['down']}),
     down: Flags.boolean({description: 'administratively down', exclusive: ['up']}),
     'host-name': Flags.string({description: 'rename the link in the kernel'}),
