@@ -1,7 +1,7 @@
 // Shared behaviour of every command: --json, typed errors rendered in one place, exit codes of docs/DESIGN.md.
 import {Command, Flags} from '@oclif/core'
 import {LnxError} from './errors.js'
-import {errorText} from './render/errors.js'
+import {errorText, escapeArgsIn} from './render/errors.js'
 
 export abstract class LnxCommand extends Command {
   static enableJsonFlag = true
@@ -28,9 +28,14 @@ export abstract class LnxCommand extends Command {
   }
 
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<any> {
+    // A flag's own parse function refused its value (oclif decorates the message, but it is a usage error).
+    const refused = !(err instanceof LnxError) && /^Parsing --[\w-]+ \n\t([\s\S]*)\nSee more help with --help$/.exec(err.message ?? '')
+    if (refused) err = new LnxError('INVALID', refused[1], {hint: 'see --help'})
     if (!(err instanceof LnxError)) {
       // oclif's own errors (flag parsing, exit) keep their behaviour: usage errors exit 2.
       if ((err as any).oclif || (err as any).code === 'EEXIT') {
+        // oclif quotes what was typed ("Unexpected argument: …"): a newline in it must not start a line of its own.
+        if (typeof err.message === 'string') err.message = escapeArgsIn(err.message, this.argv)
         if (this.jsonEnabled() && (err as any).oclif?.exit !== 0 && (err as any).code !== 'EEXIT') {
           this.logJson({error: {code: 'INVALID', message: err.message}})
           process.exitCode = (err as any).oclif?.exit ?? 2

@@ -7,6 +7,13 @@ export interface ItemError {
   path: string
   message: string
   hint?: string
+  /** 1-based place in the file of the item and field (of the nearest part of it the file has), when lnx read the text. */
+  line?: number
+  column?: number
+  /** The offending line itself (syntax errors): the renderer prints it with a caret under `column`. */
+  excerpt?: string
+  /** Where in the file's documents the problem is; turned into line/column only when there are problems to show. */
+  src?: {doc: number; at: string[]}
 }
 
 export type ErrorCode =
@@ -81,7 +88,15 @@ export class LnxError extends Error {
   }
 }
 
-const stripHint = (e: ItemError) => ({file: e.file, key: e.key, path: e.path, message: e.hint ? `${e.message} (${e.hint})` : e.message})
+/** The `--json` form of a problem: {file, key, path, message} of the contract, plus line and column when known. */
+export const itemErrorJson = (e: ItemError) => ({
+  file: e.file,
+  key: e.key,
+  path: e.path,
+  message: e.hint ? `${e.message} (${e.hint})` : e.message,
+  ...(e.line !== undefined ? {line: e.line, column: e.column} : {}),
+})
+const stripHint = itemErrorJson
 
 export function invalid(errors: ItemError[]): LnxError {
   const n = errors.length

@@ -11,7 +11,7 @@ export const labelFlag = Flags.string({
   default: DEFAULT_LABEL,
   parse: async (v) => {
     const p = logicalNameProblem(v)
-    if (p) throw new Error(`--label "${v}" ${p}`)
+    if (p) throw new Error(`--label ${JSON.stringify(v)} ${p}`)
     return v
   },
 })

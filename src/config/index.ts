@@ -1,6 +1,6 @@
 // Config → validated desired model: the one entry point commands use.
-import {invalid, type ItemError} from '../errors.js'
-import {loadConfig, loadObjects, readAllStdin, type LoadedConfig} from './load.js'
+import {invalid, itemErrorJson, type ItemError} from '../errors.js'
+import {loadConfig, loadObjects, locateProblems, readAllStdin, type LoadedConfig} from './load.js'
 import {validateConfig} from '../model/validate.js'
 import {normalizeArp, normalizeInterface, normalizeRoute} from '../model/normalize.js'
 import type {Desired} from '../model/types.js'
@@ -11,11 +11,12 @@ export interface ValidateOutput {
   warnings: ItemError[]
 }
 
-const plain = (e: ItemError): ItemError => ({file: e.file, key: e.key, path: e.path, message: e.hint ? `${e.message} (${e.hint})` : e.message})
+const plain = (e: ItemError): ItemError => itemErrorJson(e)
 
 export async function validateFiles(files: string[], readStdin = readAllStdin): Promise<ValidateOutput & {loaded: LoadedConfig; raw: {errors: ItemError[]; warnings: ItemError[]}}> {
   const loaded = await loadConfig(files, readStdin)
   const {errors, warnings} = validateConfig(loaded)
+  if (errors.length || warnings.length) await locateProblems(loaded, [...errors, ...warnings])
   return {valid: errors.length === 0, errors: errors.map(plain), warnings: warnings.map(plain), loaded, raw: {errors, warnings}}
 }
 

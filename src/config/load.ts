@@ -1,13 +1,14 @@
 // Loading config documents: files or stdin, YAML 1.2 core or JSON, several documents, all merged.
 // Forms: ConfigData, agentctl's {linuxConfig|linux_config: ConfigData}, or one bare item as stored under an
 // etcd key. Output: canonical items (snake_case, enums by name) with where they came from, plus errors.
-import {readFile} from 'node:fs/promises'
 import type {ARPEntry, Interface, Route} from '../model/generated.js'
 import {MESSAGE_FIELDS} from '../model/generated.js'
 import type {ItemError} from '../errors.js'
 import {LnxError} from '../errors.js'
 import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
 import {loadValidators, schemaProblems, type SchemaName} from './schema.js'
+import {fileLabel, newBudget, parseDocuments, readAllStdin, readSource, STDIN} from './source.js'
+import {locator, pathSegments, type SourcePath} from './positions.js'
 
 export interface Located<T> {
   item: T
@@ -17,6 +18,8 @@ export interface Located<T> {
   key: string
   /** The item failed schema validation; semantic checks skip it. */
   bad: boolean
+  /** Its place in the file's text (files only), for line numbers in errors. */
+  origin?: SourcePath
 }
 
 export interface LoadedConfig {
@@ -24,6 +27,8 @@ export interface LoadedConfig {
   arps: Located<ARPEntry>[]
   routes: Located<Route>[]
   errors: ItemError[]
+  /** The text of each file (by its label), kept to locate errors; a config with no errors never parses it again. */
+  texts: Map<string, string>
 }
 
 type Section = 'interfaces' | 'arp_entries' | 'routes'
@@ -33,61 +38,18 @@ const SECTION_ALIASES: Record<string, Section> = {interfaces: 'interfaces', arp_
 const WRAPPERS = ['linuxConfig', 'linux_config']
 const VPP = ['vppConfig', 'vpp_config']
 
-export const STDIN = '-'
-const fileLabel = (f: string) => (f === STDIN ? '<stdin>' : f)
+export {STDIN, readAllStdin, readSource}
 
-export async function readSource(file: string, readStdin: () => Promise<string>): Promise<string> {
-  if (file === STDIN) return readStdin()
-  try {
-    return await readFile(file, 'utf8')
-  } catch (e: any) {
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message
-    throw new LnxError('INVALID', `${file}: cannot read: ${why}`, {errors: [{file, key: '', path: '', message: `cannot read: ${why}`}]})
-  }
-}
-
-export async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-/** Parses text into documents: JSON first (fast path for large generated configs), YAML 1.2 core otherwise. */
-async function parseDocuments(text: string, file: string): Promise<unknown[]> {
-  const t = text.trimStart()
-  if (t.startsWith('{') || t.startsWith('[')) {
-    try {
-      return [JSON.parse(text)]
-    } catch {
-      // Not plain JSON: YAML (a superset) reports the error with a line number, or accepts flow style.
-    }
-  }
-  const {parseAllDocuments} = await import('yaml')
-  const docs = parseAllDocuments(text, {version: '1.2', schema: 'core', prettyErrors: true, uniqueKeys: true})
-  const list = Array.isArray(docs) ? docs : [docs]
-  const out: unknown[] = []
-  for (const d of list) {
-    if (d.errors.length) {
-      const e = d.errors[0]
-      const line = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''
-      const msg = `${line}${e.message.split('\n')[0]}`
-      throw new LnxError('INVALID', `${fileLabel(file)}: not valid YAML or JSON: ${msg}`, {
-        errors: [{file: fileLabel(file), key: '', path: '', message: `not valid YAML or JSON: ${msg}`}],
-      })
-    }
-    out.push(d.toJS({maxAliasCount: 100}))
-  }
-  return out
-}
-
-export async function loadConfig(files: string[], readStdin: () => Promise<string> = readAllStdin): Promise<LoadedConfig> {
-  const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: []}
+export async function loadConfig(files: string[], readStdin: (max: number) => Promise<string> = readAllStdin): Promise<LoadedConfig> {
+  const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: [], texts: new Map()}
   await loadValidators()
   if (files.filter((f) => f === STDIN).length > 1) throw new LnxError('INVALID', '-f - (standard input) given more than once')
+  const budget = newBudget()
   for (const file of files) {
-    const text = await readSource(file, readStdin)
+    const text = await readSource(file, readStdin, budget)
     const docs = await parseDocuments(text, file)
-    docs.forEach((doc, i) => addDocument(cfg, doc, fileLabel(file), docs.length > 1 ? `document ${i + 1}` : ''))
+    cfg.texts.set(fileLabel(file), text)
+    docs.forEach((doc, i) => addDocument(cfg, doc, fileLabel(file), docs.length > 1 ? `document ${i + 1}` : '', i))
   }
   checkDuplicates(cfg)
   return cfg
@@ -95,11 +57,27 @@ export async function loadConfig(files: string[], readStdin: () => Promise<strin
 
 /** The same, for documents built in memory (imperative commands): `file` names where they came from. */
 export async function loadObjects(docs: {file: string; doc: unknown}[]): Promise<LoadedConfig> {
-  const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: []}
+  const cfg: LoadedConfig = {interfaces: [], arps: [], routes: [], errors: [], texts: new Map()}
   await loadValidators()
   for (const {file, doc} of docs) addDocument(cfg, doc, file, '')
   checkDuplicates(cfg)
   return cfg
+}
+
+/** Sets line and column on every problem whose file text lnx read (one pass over each file that has problems). */
+export async function locateProblems(cfg: LoadedConfig, problems: ItemError[]): Promise<void> {
+  const byFile = new Map<string, ItemError[]>()
+  for (const p of problems) {
+    if (!p.src || p.line !== undefined || !cfg.texts.has(p.file)) continue
+    byFile.set(p.file, [...(byFile.get(p.file) ?? []), p])
+  }
+  for (const [file, list] of byFile) {
+    const locate = await locator(cfg.texts.get(file)!)
+    for (const p of list) {
+      const at = locate(p.src!)
+      if (at) Object.assign(p, at)
+    }
+  }
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -114,10 +92,11 @@ function bareKind(doc: Record<string, unknown>): Section | null {
   return null
 }
 
-function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: string) {
+function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: string, docIndex?: number) {
   if (doc === null || doc === undefined) return
+  const src = (at: string[]): SourcePath | undefined => (docIndex === undefined ? undefined : {doc: docIndex, at})
   const docErr = (message: string, hint?: string) =>
-    cfg.errors.push({file, key: '', path: docWhere, message, ...(hint ? {hint} : {})})
+    cfg.errors.push({file, key: '', path: docWhere, message, ...(hint ? {hint} : {}), src: src([])})
   if (!isObj(doc)) {
     docErr(`a config document must be a mapping, not ${Array.isArray(doc) ? 'a list' : typeof doc}`,
       'use {interfaces: [...], arp_entries: [...], routes: [...]}')
@@ -131,11 +110,11 @@ function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: st
   if (isConfig) {
     const sansVpp = Object.fromEntries(Object.entries(doc).filter(([k]) => !VPP.includes(k)))
     const problems = schemaProblems('config', sansVpp)
-    addConfigData(cfg, sansVpp, file, docWhere, [], problems)
-    for (const w of WRAPPERS) if (isObj(doc[w])) addConfigData(cfg, doc[w] as Record<string, unknown>, file, docWhere, [w], problems)
+    addConfigData(cfg, sansVpp, file, docWhere, [], problems, src)
+    for (const w of WRAPPERS) if (isObj(doc[w])) addConfigData(cfg, doc[w] as Record<string, unknown>, file, docWhere, [w], problems, src)
     // Problems not inside an item (e.g. an unknown top-level section).
     for (const p of problems.filter((p) => !isItemPath(p.at))) {
-      cfg.errors.push({file, key: '', path: join(docWhere, fmtPath(p.at)), message: p.message, ...(p.hint ? {hint: p.hint} : {})})
+      cfg.errors.push({file, key: '', path: join(docWhere, fmtPath(p.at)), message: p.message, ...(p.hint ? {hint: p.hint} : {}), src: src(p.at)})
     }
     return
   }
@@ -146,7 +125,7 @@ function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: st
     return
   }
   const problems = schemaProblems(SECTION_SCHEMA[kind], doc)
-  addItem(cfg, kind, doc, file, docWhere || 'document', problems)
+  addItem(cfg, kind, doc, file, docWhere || 'document', problems, src([]))
 }
 
 const isItemPath = (at: string[]) => {
@@ -154,7 +133,7 @@ const isItemPath = (at: string[]) => {
   return at[i] in SECTION_ALIASES && at.length > i + 1 && /^\d+$/.test(at[i + 1])
 }
 
-function addConfigData(cfg: LoadedConfig, data: Record<string, unknown>, file: string, docWhere: string, prefix: string[], problems: ReturnType<typeof schemaProblems>) {
+function addConfigData(cfg: LoadedConfig, data: Record<string, unknown>, file: string, docWhere: string, prefix: string[], problems: ReturnType<typeof schemaProblems>, src: (at: string[]) => SourcePath | undefined) {
   for (const [k, section] of Object.entries(SECTION_ALIASES)) {
     const list = data[k]
     if (!Array.isArray(list)) continue
@@ -163,22 +142,23 @@ function addConfigData(cfg: LoadedConfig, data: Record<string, unknown>, file: s
       const mine = problems
         .filter((p) => at.every((s, j) => p.at[j] === s))
         .map((p) => ({...p, at: p.at.slice(at.length)}))
-      addItem(cfg, section, raw, file, join(docWhere, `${[...prefix, section].join('.')}[${i}]`), mine)
+      addItem(cfg, section, raw, file, join(docWhere, `${[...prefix, section].join('.')}[${i}]`), mine, src(at))
     })
   }
 }
 
-function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string, where: string, problems: {at: string[]; message: string; hint?: string}[]) {
+function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string, where: string, problems: {at: string[]; message: string; hint?: string}[], origin?: SourcePath) {
   const dups: string[] = []
   const item = isObj(raw) ? canonical(SECTION_MESSAGE[section], raw, dups) : {}
   const key = keyOf(section, item) ?? where
+  const at = (segs: string[]) => (origin ? {doc: origin.doc, at: [...origin.at, ...segs]} : undefined)
   for (const p of problems) {
-    cfg.errors.push({file, key, path: fmtPath(p.at), message: p.message, ...(p.hint ? {hint: p.hint} : {})})
+    cfg.errors.push({file, key, path: fmtPath(p.at), message: p.message, ...(p.hint ? {hint: p.hint} : {}), src: at(p.at)})
   }
   for (const dup of dups) {
-    cfg.errors.push({file, key, path: dup, message: `"${dup}" is given twice (in snake_case and in lowerCamelCase)`})
+    cfg.errors.push({file, key, path: dup, message: `"${dup}" is given twice (in snake_case and in lowerCamelCase)`, src: at(pathSegments(dup))})
   }
-  const located = {item, file, where, key, bad: problems.length > 0 || !isObj(raw)} as Located<any>
+  const located = {item, file, where, key, bad: problems.length > 0 || !isObj(raw), ...(origin ? {origin} : {})} as Located<any>
   if (section === 'interfaces') cfg.interfaces.push(located)
   else if (section === 'arp_entries') cfg.arps.push(located)
   else cfg.routes.push(located)
@@ -247,7 +227,7 @@ function checkDuplicates(cfg: LoadedConfig) {
         continue
       }
       const here = (x: Located<unknown>) => `${x.file}${x.where ? ` (${x.where})` : ''}`
-      cfg.errors.push({file: l.file, key: l.key, path: '', message: `duplicate item: ${l.key} is defined both at ${here(f)} and at ${here(l)}`})
+      cfg.errors.push({file: l.file, key: l.key, path: '', message: `duplicate item: ${l.key} is defined both at ${here(f)} and at ${here(l)}`, src: l.origin})
       l.bad = true
     }
   }

@@ -2,6 +2,7 @@
 // Static: it never looks at the host. Every problem names the file, the item key and the field path.
 import type {ItemError} from '../errors.js'
 import type {LoadedConfig, Located} from '../config/load.js'
+import {fieldSource} from '../config/positions.js'
 import type {ARPEntry, Interface, Route} from './generated.js'
 import {broadcast, contains, network, parseAddr, parsePrefix, isMulticast, isUnspecified, sameAddr, type Prefix} from './ip.js'
 import {hostNameProblem, logicalNameProblem, macProblem, nsNameProblem, parseMac} from './names.js'
@@ -19,7 +20,7 @@ export function validateConfig(cfg: LoadedConfig): ValidationResult {
   const errors: ItemError[] = [...cfg.errors]
   const warnings: ItemError[] = []
   const reporter = (l: Located<unknown>, into: ItemError[]): Report => (path, message, hint) =>
-    into.push({file: l.file, key: l.key, path, message, ...(hint ? {hint} : {})})
+    into.push({file: l.file, key: l.key, path, message, ...(hint ? {hint} : {}), src: fieldSource(l, path)})
 
   const ifaces = new Map<string, Located<Interface>>()
   for (const l of cfg.interfaces) if (l.item.name && !ifaces.has(l.item.name)) ifaces.set(l.item.name, l)
@@ -233,12 +234,13 @@ function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
     const where = nsLabel(nsOf(l.item)) || 'the default namespace'
     const prev = hosts.get(`${id}/${host}`)
     if (prev && prev.item.name !== l.item.name && !(l.item.type === 'LOOPBACK' && prev.item.type === 'LOOPBACK')) {
-      errors.push({file: l.file, key: l.key, path: l.item.host_if_name ? 'host_if_name' : 'name',
+      const path = l.item.host_if_name ? 'host_if_name' : 'name'
+      errors.push({file: l.file, key: l.key, path, src: fieldSource(l, path),
         message: `host name "${host}" is already used by ${prev.key} in ${where}`, hint: 'host names are unique per namespace'})
     } else hosts.set(`${id}/${host}`, l)
     if (l.item.type === 'LOOPBACK') {
       const p = loops.get(id)
-      if (p) errors.push({file: l.file, key: l.key, path: 'type', message: `${where} already has a LOOPBACK: ${p.key}`, hint: 'one LOOPBACK per namespace'})
+      if (p) errors.push({file: l.file, key: l.key, path: 'type', src: fieldSource(l, 'type'), message: `${where} already has a LOOPBACK: ${p.key}`, hint: 'one LOOPBACK per namespace'})
       else loops.set(id, l)
     }
   }
@@ -249,7 +251,7 @@ function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
     const id = `${nsOfIface.get(r.iface) ?? `?${r.iface}`}|${r.dst}|${r.metric}`
     const prev = routes.get(id)
     if (prev && prev.item.outgoing_interface !== r.iface) {
-      errors.push({file: l.file, key: l.key, path: 'metric',
+      errors.push({file: l.file, key: l.key, path: 'metric', src: fieldSource(l, 'metric'),
         message: `conflicts with ${prev.key}: same destination ${r.dst} and metric ${r.metric} in one namespace`,
         hint: 'the kernel keeps only one; give them different metrics'})
     } else routes.set(id, l)

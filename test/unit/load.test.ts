@@ -236,7 +236,7 @@ describe('YAML 1.2 core', () => {
   test('"enabled: yes" is a string, hence a type error', async () => {
     const r = await fromStdin('interfaces:\n  - name: a\n    type: DUMMY\n    enabled: yes\n')
     assert.equal(r.valid, false)
-    assert.deepEqual(r.errors, [{file: '<stdin>', key: IF('a'), path: 'enabled', message: 'must be a boolean (got string)'}])
+    assert.deepEqual(r.errors, [{file: '<stdin>', key: IF('a'), path: 'enabled', message: 'must be a boolean (got string)', line: 4, column: 5}])
     assert.equal(r.loaded.interfaces[0].item.enabled, 'yes')
   })
   test('"on"/"off" are strings; only true/false are booleans', async () => {
@@ -371,23 +371,23 @@ describe('unreadable and broken input', () => {
     await rejects(validateFiles([FX('invalid/broken.yaml')]), (e) => {
       assert.equal(e.code, 'INVALID')
       assert.equal(e.exitCode, 2)
-      assert.match(e.message, /line 4\b/)
-      assert.ok(e.message.startsWith(FX('invalid/broken.yaml')), e.message)
+      assert.ok(e.message.startsWith(`${FX('invalid/broken.yaml')}:4:`), e.message)
       assert.equal(e.errors?.length, 1)
-      assert.match(e.errors![0].message, /line 4\b/)
+      assert.equal(e.errors![0].line, 4)
+      assert.match(e.errors![0].message, /^not valid YAML or JSON: /)
     })
   })
   test('broken JSON gives the line too', async () => {
     await rejects(fromStdin('{\n  "interfaces": [\n    {"name": "a" "type": "DUMMY"}\n  ]\n}\n'), (e) => {
       assert.equal(e.code, 'INVALID')
-      assert.match(e.message, /^<stdin>: /)
-      assert.match(e.message, /line 3\b/)
+      assert.match(e.message, /^<stdin>:3:\d+: /)
+      assert.equal(e.errors![0].line, 3)
     })
   })
   test('a repeated key in a YAML mapping is an error', async () => {
     await rejects(fromStdin('interfaces:\n  - name: a\n    name: b\n    type: DUMMY\n'), (e) => {
       assert.equal(e.code, 'INVALID')
-      assert.match(e.message, /line 3\b/)
+      assert.match(e.message, /^<stdin>:3:5: .*given twice/)
     })
   })
 })
