@@ -5,6 +5,7 @@
 // in a /24 of its own (10.x.y.0/24); routes via the other end's address (reachable: same /24); permanent ARP
 // entries on the ends. Writes, into one directory:
 //   config.json           the lnx config (vpp-agent ConfigData)
+//   config.yaml           the same config as block-style YAML (reading YAML vs JSON is measured)
 //   floor/default.batch   `ip -batch` for the default namespace: netns add + veth pairs created with both ends placed
 //   floor/<ns>.batch      `ip -n <ns> -batch` per namespace: link up, addr add, route add, neigh replace
 //   floor/apply.sh        runs the batch files above (the floor)
@@ -18,6 +19,7 @@
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {stringify} from 'yaml'
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 export const GROUP = 76
@@ -273,6 +275,7 @@ export function writeAll(params, dir) {
   mkdirSync(join(dir, 'floor'), {recursive: true})
   const cfg = lnxConfig(t)
   writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg, null, 1) + '\n')
+  writeFileSync(join(dir, 'config.yaml'), stringify(cfg, {lineWidth: 0}))
   const b = floorBatches(t)
   writeFileSync(join(dir, 'floor', 'default.batch'), b.default.join('\n') + '\n')
   const apply = ['#!/bin/sh', '# the floor: hand-written ip -batch files, one process per namespace', 'set -e', `cd "$(dirname "$0")"`, 'ip -batch default.batch']

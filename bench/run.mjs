@@ -10,7 +10,8 @@
 //   floor:    (e) hand-written `ip -batch` files (one process per namespace) → census → group-delete floor
 //   perop:    (f) one `ip` process per operation (no shell) → census
 //   pyroute2: (g) /usr/bin/python3 + pyroute2 creating the same → census
-// plus `lnx --version` vs `node -e 0` and planning alone on synthetic state (10k / 100k items).
+// plus `lnx --version` vs `node -e 0`, `lnx validate` of the config as JSON and as YAML (no playground), and
+// planning alone on synthetic state (10k / 100k items).
 // Medians of wall time (measured around `nsenter … /usr/bin/time …`, the same overhead for every command) and peak
 // RSS (`/usr/bin/time -f %M`, else VmHWM polled). Targets are printed next to the ratios, never asserted.
 import {spawn} from 'node:child_process'
@@ -30,11 +31,11 @@ const SPEC = {
   'plan-items': 'str', 'plan-runs': 'int', only: 'str', lnx: 'str', timeout: 'int', out: 'str', quick: 'bool', json: 'bool', help: 'bool',
 }
 const QUICK = {namespaces: 4, pairs: 40, addrs: 1, routes: 200, arps: 80}
-const GROUPS = ['version', 'plan', 'lnx', 'floor', 'perop', 'pyroute2']
+const GROUPS = ['version', 'validate', 'plan', 'lnx', 'floor', 'perop', 'pyroute2']
 const USAGE = `usage: npm run bench -- [flags]        (root; build first: npx tsc -p . && npx oclif manifest)
   --namespaces N --pairs N --addrs N --routes N --arps N   scale (default ${Object.values(DEFAULTS).join(' / ')})
   --runs N            measured runs per chain (default 3; at least 3 recommended)
-  --version-runs N    runs of lnx --version and node -e 0 (default 15)
+  --version-runs N    runs of lnx --version and node -e 0, and of lnx validate JSON/YAML (default 15)
   --plan-items A,B    planning sizes (default 10000,100000)   --plan-runs N (default 3)
   --only G,G          run only these groups: ${GROUPS.join(',')}
   --timeout S         per command (default 1200)   --out DIR   where generated files go (default bench/out/<scale>)
@@ -253,8 +254,8 @@ async function main() {
     console.error('lnx is not built: cd ' + join(DIST, '..') + ' && npx tsc -p . && npx oclif manifest')
     process.exit(4)
   }
-  if (process.getuid?.() !== 0 && [...only].some((g) => !['version', 'plan'].includes(g))) {
-    console.error('the kernel benchmarks need root (playgrounds: unshare --net --mount); use --only version,plan without it')
+  if (process.getuid?.() !== 0 && [...only].some((g) => !['version', 'validate', 'plan'].includes(g))) {
+    console.error('the kernel benchmarks need root (playgrounds: unshare --net --mount); use --only version,validate,plan without it')
     process.exit(4)
   }
   HAVE_TIME = existsSync(TIME)
@@ -310,6 +311,36 @@ async function main() {
       }
     }
     log(`  node -e 0 ${fmtMs(median(M['version.node'].ms))}, lnx --version ${fmtMs(median(M['version.lnx'].ms))}`)
+  }
+
+  // --- reading and validating the config: JSON vs the same as YAML (no playground: validate never looks at the host) ---
+  if (only.has('validate')) {
+    const yamlCfg = join(outDir, 'config.yaml')
+    log(`validate: ${versionRuns} runs each (1 warm-up), JSON and YAML interleaved`)
+    // Wall time, and CPU time (user + system), which a busy machine disturbs less.
+    const timed = async (file) => {
+      if (!HAVE_TIME) return {...(await runCmd(NODE, [LNX, 'validate', '-f', file], {timeoutMs})), cpu: NaN}
+      const f = join(TMP, 'vt')
+      const r = await runCmd(TIME, ['-o', f, '-f', '%U %S %M', NODE, LNX, 'validate', '-f', file], {timeoutMs})
+      const [u, sy, kb] = readFileSync(f, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+      rmSync(f, {force: true})
+      return {...r, rss: kb, cpu: (u + sy) * 1000}
+    }
+    await timed(cfg)
+    await timed(yamlCfg)
+    for (let k = 0; k < versionRuns; k++) {
+      for (const [id, label, file] of [['validate.json', 'lnx validate (JSON)', cfg], ['validate.yaml', 'lnx validate (YAML)', yamlCfg]]) {
+        const r = await timed(file)
+        const m = (M[id] ??= {label, ms: [], rss: [], codes: [], notes: [], cpu: []})
+        m.ms.push(r.ms)
+        m.rss.push(r.rss)
+        m.codes.push(r.code)
+        m.cpu.push(r.cpu)
+        if (r.code !== 0) m.notes.push(`exit ${r.code}: ${lastLines(r.stderr || r.stdout, 2).slice(0, 300)}`)
+      }
+    }
+    const cpuMed = (id) => median(M[id].cpu)
+    log(`  JSON ${fmtMs(median(M['validate.json'].ms))} (cpu ${fmtMs(cpuMed('validate.json'))}), YAML ${fmtMs(median(M['validate.yaml'].ms))} (cpu ${fmtMs(cpuMed('validate.yaml'))})`)
   }
 
   // --- planning alone, synthetic state ---
@@ -402,6 +433,8 @@ async function main() {
     {id: 'delete/groupdel', what: 'lnx delete vs group-delete floor', value: ratio('lnx.delete', 'floor.delete'), op: '<=', target: 2, unit: '×'},
     {id: 'version/node', what: 'lnx --version vs node -e 0', value: ratio('version.lnx', 'version.node'), op: '<=', target: 2.5, unit: '×'},
     {id: 'dump/raw', what: 'lnx dump vs raw ip -json dumps', value: ratio('lnx.dump', 'raw.dump'), op: '<=', target: 3, unit: '×'},
+    {id: 'validate-yaml/json', what: `lnx validate, YAML vs JSON (${gen.counts.items} items)`, value: ratio('validate.yaml', 'validate.json'), op: '<=', target: 1.5, unit: '×'},
+    {id: 'validate-yaml/json-cpu', what: 'the same in CPU time (user + system)', value: median(M['validate.yaml']?.cpu ?? []) / median(M['validate.json']?.cpu ?? []), op: '<=', target: 1.5, unit: '×'},
     {id: 'plan-noop', what: `planning ${pLarge} vs ${pSmall} items (no-op state)`, value: plan(pLarge, 'noop') / plan(pSmall, 'noop'), op: '<=', target: 12, unit: '×'},
     {id: 'plan-fresh', what: `planning ${pLarge} vs ${pSmall} items (fresh state)`, value: plan(pLarge, 'fresh') / plan(pSmall, 'fresh'), op: '<=', target: 12, unit: '×'},
     {id: 'apply-rss', what: `peak RSS of lnx apply (${gen.counts.items} items)`, value: rss('lnx.apply') / 1024, op: '<=', target: 300, unit: ' MB'},
@@ -413,7 +446,7 @@ async function main() {
   const result = {
     scale, counts: gen.counts, runs, outDir, lnx: LNX,
     env: {node: process.version, kernel: release(), iproute2: ipV, cpus: cpus().length, loadavg: loadavg(), rssMethod: HAVE_TIME ? 'time -f %M' : 'VmHWM'},
-    metrics: Object.fromEntries(Object.entries(M).map(([id, m]) => [id, {label: m.label, medianMs: median(m.ms), ms: m.ms, peakRssKB: Math.max(...m.rss.filter(Number.isFinite)), exitCodes: m.codes, notes: [...new Set(m.notes)]}])),
+    metrics: Object.fromEntries(Object.entries(M).map(([id, m]) => [id, {label: m.label, medianMs: median(m.ms), ms: m.ms, ...(m.cpu ? {medianCpuMs: median(m.cpu)} : {}), peakRssKB: Math.max(...m.rss.filter(Number.isFinite)), exitCodes: m.codes, notes: [...new Set(m.notes)]}])),
     planning: plans,
     targets: targets.map((t) => ({...t, value: Number.isFinite(t.value) ? Number(t.value.toFixed(3)) : null})),
     checks, failures,
@@ -429,11 +462,11 @@ async function main() {
   const floor = med('floor.apply')
   const rows = [['scenario', 'median', 'min … max (n)', 'peak RSS', 'vs floor', 'exit']]
   const spread = (xs) => `${fmtMs(Math.min(...xs))} … ${fmtMs(Math.max(...xs))} (${xs.length})`
-  const order = ['lnx.apply', 'lnx.reapply', 'lnx.dump', 'raw.dump', 'lnx.delete', 'floor.apply', 'floor.delete', 'perop.apply', 'pyroute2.apply', 'version.lnx', 'version.node']
+  const order = ['lnx.apply', 'lnx.reapply', 'lnx.dump', 'raw.dump', 'lnx.delete', 'floor.apply', 'floor.delete', 'perop.apply', 'pyroute2.apply', 'version.lnx', 'version.node', 'validate.json', 'validate.yaml']
   for (const id of order) {
     const m = M[id]
     if (!m) continue
-    const vsFloor = id.startsWith('version') || id.endsWith('dump') || id.endsWith('delete') || !Number.isFinite(floor) ? '' : `${(med(id) / floor).toFixed(2)}×`
+    const vsFloor = id.startsWith('version') || id.startsWith('validate') || id.endsWith('dump') || id.endsWith('delete') || !Number.isFinite(floor) ? '' : `${(med(id) / floor).toFixed(2)}×`
     rows.push([m.label, fmtMs(med(id)), spread(m.ms), fmtMB(rss(id)), vsFloor, [...new Set(m.codes)].join(',')])
   }
   for (const p of plans) {

@@ -53,7 +53,11 @@ export async function readSource(file: string, readStdin: (max: number) => Promi
     fh = await open(file, 'r')
     const st = await fh.stat()
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
-    if (st.isFile() && st.size > budget.left) throw tooLarge(file, budget, st.size)
+    if (st.isFile()) {
+      if (st.size > budget.left) throw tooLarge(file, budget, st.size)
+      budget.left -= st.size
+      return await fh.readFile('utf8')
+    }
     // Not a regular file (a pipe, /dev/stdin, <(…)): read in chunks and stop past the limit.
     const chunks: Buffer[] = []
     let total = 0
