@@ -6,6 +6,7 @@ import {execute} from '@oclif/core'
 
 export {execute}
 
+import Agent from './commands/agent.js'
 import Apply from './commands/apply.js'
 import ArpAdd from './commands/arp/add.js'
 import ArpDelete from './commands/arp/delete.js'
@@ -33,6 +34,7 @@ import Schema from './commands/schema.js'
 import Validate from './commands/validate.js'
 
 export const COMMANDS = {
+  'agent': Agent,
   'apply': Apply,
   'arp:add': ArpAdd,
   'arp:delete': ArpDelete,

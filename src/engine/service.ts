@@ -9,6 +9,7 @@ import {probeIp} from '../kernel/run.js'
 import type {Change, Cmd, Pending} from './plan.js'
 import {acquireLock} from './lock.js'
 import {assertNoTry} from './try-journal.js'
+import {refuseIfAgent} from './claim.js'
 import {checkPrivileges, planOnly, reconcile, revertRun, toJson} from '../services/reconcile.js'
 
 export {checkPrivileges, revertRun, toJson}
@@ -85,6 +86,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
     return {result, exitCode: opts.mode === 'plan' ? EXIT.OK : result.pending.length ? EXIT.PENDING : EXIT.OK, warnings: [...warnings, ...p.foreignStrips], obs}
   }
   await probeIp()
+  if (opts.prune || opts.mode === 'delete') await refuseIfAgent(opts.label, opts.mode === 'delete' ? 'delete' : 'apply --prune')
   const lock = await acquireLock({
     timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000,
     onWait: (pid) => opts.say?.(`waiting for another lnx run (pid ${pid ?? '?'}) to finish…`),

@@ -1,5 +1,6 @@
 // The only module that spawns processes (ip, ip -batch, nsenter, ethtool, sysctl). Every batch line is
 // validated token by token before it reaches iproute2: no shell, no quoting surprises, no comments.
+import {spawn as spawnChild} from 'node:child_process'
 import {LnxError} from '../errors.js'
 
 export interface NsHandle {
@@ -174,4 +175,55 @@ export function probeIp(): Promise<void> {
     }
   })()
   return probed
+}
+
+export interface Started {
+  /** Lines the process prints on stdout, as they come. */
+  onLine(fn: (line: string) => void): void
+  write(text: string): void
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>
+  stderr(): string
+  stop(): void
+}
+
+/**
+ * A long-running process (`ip monitor`, a lock holder): stdout read line by line. Stopped with SIGTERM by stop();
+ * it also ends with lnx, since its stdin is a pipe from lnx that closes when lnx dies, whatever kills it.
+ */
+export function start(cmd: string, args: string[], opts: {ns?: NsHandle} = {}): Started {
+  const [file, argv] = wrap(opts.ns, cmd, args)
+  if (verbose()) process.stderr.write(`$ ${[file, ...argv].join(' ')} &\n`)
+  const p = spawnChild(file, argv, {stdio: ['pipe', 'pipe', 'pipe']})
+  const listeners: ((l: string) => void)[] = []
+  let buf = ''
+  let err = ''
+  p.stdout!.setEncoding('utf8')
+  p.stdout!.on('data', (d: string) => {
+    buf += d
+    let i
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      for (const l of listeners) l(line)
+    }
+  })
+  p.stderr!.on('data', (d: Buffer) => {
+    if (err.length < 4096) err += d.toString('utf8')
+  })
+  p.stdin!.on('error', () => {})
+  const exited = new Promise<number | null>((resolve) => {
+    p.on('error', (e: NodeJS.ErrnoException) => {
+      err += e.code === 'ENOENT' ? `${file} is not installed or not on PATH` : e.message
+      resolve(127)
+    })
+    p.on('close', (code) => resolve(code))
+  })
+  return {
+    onLine: (fn) => void listeners.push(fn),
+    write: (t) => void p.stdin!.write(t),
+    exited,
+    stderr: () => err,
+    stop: () => void p.kill('SIGTERM'),
+  }
 }

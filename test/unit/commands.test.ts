@@ -45,6 +45,7 @@ test('the command and flag set of docs/DESIGN.md is there', () => {
   has('namespace:list')
   has('namespace:add')
   has('namespace:delete', 'force')
+  has('agent', 'etcd', 'label', 'http', 'log-format', 'allow-empty')
   assert.equal(manifest.commands.apply.flags.file.char, 'f')
   assert.equal(manifest.commands.dump.flags.namespace.char, 'n')
   assert.equal(manifest.commands.dump.flags.output.char, 'o')

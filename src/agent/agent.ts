@@ -1,0 +1,289 @@
+// `lnx agent`: northbound sources (etcd; a gRPC source can be added beside it, owning its own keys) feed one desired
+// set; every change batch is one reconcile transaction on the same engine as the CLI (services/reconcile.ts), one
+// at a time. Pending items and drift are woken by `ip monitor`; failures are retried with backoff.
+import {reconcile, checkPrivileges, type ReconcileOutcome} from '../services/reconcile.js'
+import {probeIp, type NsHandle} from '../kernel/run.js'
+import {observe} from '../kernel/observe.js'
+import {namedHandle, nsId} from '../kernel/namespaces.js'
+import {DEFAULT_HANDLE} from '../kernel/namespaces.js'
+import {watchKernel, type KernelWatch} from '../kernel/monitor.js'
+import {currentState} from '../engine/current.js'
+import {claimLabel, type Claim} from '../engine/claim.js'
+import type {Pending} from '../engine/plan.js'
+import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
+import type {NsRef} from '../model/types.js'
+import {buildDesired, sectionOf, type Built, type NbItem, type Rejection} from './desired.js'
+import {EtcdSource} from './etcd-source.js'
+import type {AgentLog} from './log.js'
+
+export interface AgentOptions {
+  etcd: string[]
+  label: string
+  http?: string
+  allowEmpty: boolean
+  log: AgentLog
+}
+
+export interface TxnRecord {
+  id: number
+  source: string
+  revision?: number
+  started: string
+  duration_ms: number
+  counts: {create: number; update: number; delete: number; pending: number; rejected: number}
+  result: ReconcileOutcome['result'] | 'refused-empty'
+  error?: string
+  drift?: string[]
+}
+
+/** A northbound source: owns a set of keys; tells the agent when they changed. */
+export interface Source {
+  name: string
+  items(): NbItem[]
+  state(): Record<string, unknown>
+  stop(): Promise<void>
+}
+
+interface Want {
+  sources: Set<string>
+  revision?: number
+  resync: boolean
+}
+
+const HISTORY = 50
+const PENDING_RECHECK_MS = 5000
+
+export class Agent {
+  readonly label: string
+  readonly txns: TxnRecord[] = []
+  pending: Pending[] = []
+  rejected: Rejection[] = []
+  built?: Built
+  started = new Date().toISOString()
+  private sources: Source[] = []
+  private lastGood = new Map<string, string>()
+  private txnId = 0
+  private want: Want | null = null
+  private draining: Promise<void> | null = null
+  private stopping = false
+  private abort = new AbortController()
+  private retryMs = 0
+  private retryTimer?: NodeJS.Timeout
+  private kernelTimer?: NodeJS.Timeout
+  private pendingTimer?: NodeJS.Timeout
+  private kernel?: KernelWatch
+  private claim?: Claim
+  private pruneSuspended = false
+  /** Subscribers told after every transaction (the web page's live updates). */
+  readonly listeners = new Set<() => void>()
+
+  constructor(readonly opts: AgentOptions) {
+    this.label = opts.label
+  }
+
+  private log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => this.opts.log.log(level, msg, fields)
+
+  /** Claims the label, checks the host, starts the sources; resolves once they run. */
+  async start(): Promise<void> {
+    await checkPrivileges()
+    await probeIp()
+    this.claim = await claimLabel({pid: process.pid, label: this.label, etcd: this.opts.etcd.join(','), http: this.opts.http, started: this.started})
+    this.kernel = watchKernel(['link', 'address', 'route', 'neigh'], () => this.kernelChanged())
+    this.kernel.watch([DEFAULT_HANDLE])
+    const etcd = new EtcdSource({
+      endpoints: this.opts.etcd,
+      label: this.label,
+      log: this.opts.log,
+      changed: (c) => {
+        if (c.puts) this.pruneSuspended = false
+        this.kick('etcd', {revision: c.revision, resync: c.resync})
+      },
+    })
+    this.sources.push(etcd)
+    await etcd.start()
+  }
+
+  /** Graceful stop: no new transactions; the one in flight stops after its running step and reverts. */
+  async stop(): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    this.log('info', 'stopping', {label: this.label})
+    this.abort.abort('SIGTERM')
+    clearTimeout(this.retryTimer)
+    clearTimeout(this.kernelTimer)
+    clearTimeout(this.pendingTimer)
+    this.kernel?.close()
+    await this.draining
+    for (const s of this.sources) await s.stop().catch(() => {})
+    this.claim?.release()
+  }
+
+  sourceState(): Record<string, unknown> {
+    return Object.fromEntries(this.sources.map((s) => [s.name, s.state()]))
+  }
+
+  /** The namespace reference a logical interface was configured with (the REST dump reports it). */
+  configuredNs(name: string): NsRef | undefined {
+    return this.built?.desired.interfaces.find((i) => i.name === name)?.ns
+  }
+
+  /** PID/FD namespaces of the desired items: the dumps read them too. */
+  extraHandles(): NsHandle[] {
+    const out: NsHandle[] = []
+    for (const i of this.built?.desired.interfaces ?? []) {
+      if (i.ns.type === 'PID') out.push({label: `pid:${i.ns.ref}`, path: `/proc/${i.ns.ref}/ns/net`, isDefault: false})
+      if (i.ns.type === 'FD') out.push({label: i.ns.ref, path: i.ns.ref, isDefault: false})
+    }
+    return out
+  }
+
+  /** Resolves when no transaction is queued or running (tests and the stop path). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining
+  }
+
+  private kick(source: string, o: {revision?: number; resync?: boolean} = {}) {
+    if (this.stopping) return
+    this.want ??= {sources: new Set(), resync: false}
+    this.want.sources.add(source)
+    if (o.revision !== undefined) this.want.revision = Math.max(this.want.revision ?? 0, o.revision)
+    if (o.resync) this.want.resync = true
+    if (!this.draining) {
+      this.draining = this.drain().finally(() => {
+        this.draining = null
+      })
+    }
+  }
+
+  private async drain() {
+    while (this.want && !this.stopping) {
+      const w = this.want
+      this.want = null
+      try {
+        await this.transaction(w)
+      } catch (e) {
+        this.log('error', 'transaction crashed', {error: (e as Error).message})
+        this.scheduleRetry()
+      }
+    }
+  }
+
+  /** Kernel changes: a short quiet period, then one check (drift repair, pending items whose wait is over). */
+  private kernelChanged() {
+    if (this.stopping) return
+    clearTimeout(this.kernelTimer)
+    this.kernelTimer = setTimeout(() => this.kick('kernel'), 100)
+  }
+
+  private scheduleRetry() {
+    if (this.stopping) return
+    this.retryMs = this.retryMs ? Math.min(this.retryMs * 2, 60_000) : 1000
+    clearTimeout(this.retryTimer)
+    this.log('info', 'retrying', {in_ms: this.retryMs})
+    this.retryTimer = setTimeout(() => this.kick('retry'), this.retryMs)
+  }
+
+  private async transaction(w: Want) {
+    // Numbered when recorded: a quiet check that changes nothing is not a transaction.
+    const id = this.txnId + 1
+    const t0 = Date.now()
+    const source = [...w.sources].join('+')
+    const items = this.sources.flatMap((s) => s.items())
+    const quiet = w.sources.size === 1 && (w.sources.has('kernel') || w.sources.has('pending'))
+    let built: Built
+    try {
+      built = await buildDesired(items, this.lastGood, (key) => this.kernelValue(key))
+    } catch (e) {
+      this.finish({id, source, revision: w.revision, started: new Date(t0).toISOString(), duration_ms: Date.now() - t0, counts: {create: 0, update: 0, delete: 0, pending: 0, rejected: 0}, result: 'invalid', error: (e as Error).message})
+      this.scheduleRetry()
+      return
+    }
+    this.reportRejections(built.rejected)
+    if (w.resync && !items.some((i) => sectionOf(i.key)) && !this.opts.allowEmpty) {
+      // An empty store at start-up (wrong endpoint, wrong label, wiped data) must not wipe the host.
+      const owned = currentState(await observe(), this.label)
+      const n = owned.interfaces.length + owned.routes.length + owned.arp_entries.length
+      if (n) {
+        this.pruneSuspended = true
+        this.built = built
+        this.finish({id, source, revision: w.revision, started: new Date(t0).toISOString(), duration_ms: Date.now() - t0, counts: {create: 0, update: 0, delete: 0, pending: 0, rejected: 0}, result: 'refused-empty',
+          error: `full resync read no keys for label ${this.label}: ${n} owned item(s) kept (start with --allow-empty to let an empty store prune them)`})
+        return
+      }
+    }
+    this.built = built
+    const outcome = await reconcile(built.desired, {label: this.label, prune: !this.pruneSuspended}, this.abort.signal, {info: (m) => this.log('info', m, {txn: id})})
+    const s = outcome.summary
+    const changed = s.create + s.update + s.delete
+    const rec: TxnRecord = {
+      id, source, revision: w.revision, started: new Date(t0).toISOString(), duration_ms: Date.now() - t0,
+      counts: {create: s.create, update: s.update, delete: s.delete, pending: outcome.pending.length, rejected: built.rejected.length},
+      result: outcome.result,
+      ...(outcome.error ? {error: outcome.error.message} : {}),
+    }
+    // In a kernel-woken pass, what changed and was not pending before repairs an out-of-band change (drift).
+    const wasPending = new Set(this.pending.map((p) => p.key))
+    const ofPending = (key: string) => wasPending.has(key) || [...wasPending].some((k) => k.startsWith('config/linux/interfaces/v2/interface/') && key.startsWith(`linux/interface/${k.split('/').at(-1)}/`))
+    const drift = [...new Set(outcome.changes.filter((c) => c.drift || (quiet && !ofPending(c.key))).map((c) => c.key))]
+    if (drift.length) rec.drift = drift
+    this.pending = outcome.pending
+    if (!quiet || changed || (outcome.result !== 'done' && outcome.result !== 'pending')) this.finish(rec)
+    else this.notify()
+    if (rec.drift) this.log('warn', 'drift repaired', {txn: id, keys: rec.drift})
+    if (outcome.result === 'done' || outcome.result === 'pending') {
+      this.retryMs = 0
+      clearTimeout(this.retryTimer)
+    } else this.scheduleRetry()
+    clearTimeout(this.pendingTimer)
+    // Kernel events wake pending items; a slow re-check covers what sends none (a namespace file appearing).
+    if (this.pending.length && !this.stopping) this.pendingTimer = setTimeout(() => this.kick('pending'), PENDING_RECHECK_MS)
+    await this.watchNamespaces()
+  }
+
+  private finish(rec: TxnRecord) {
+    this.txnId = rec.id
+    this.txns.push(rec)
+    if (this.txns.length > HISTORY) this.txns.shift()
+    const {counts: c} = rec
+    this.log(rec.result === 'done' || rec.result === 'pending' ? 'info' : rec.result === 'refused-empty' ? 'warn' : 'error', 'transaction', {
+      txn: rec.id, source: rec.source, revision: rec.revision, create: c.create, update: c.update, delete: c.delete, pending: c.pending, rejected: c.rejected,
+      result: rec.result, duration_ms: rec.duration_ms, ...(rec.error ? {error: rec.error} : {}),
+    })
+    this.notify()
+  }
+
+  private notify() {
+    for (const l of this.listeners) l()
+  }
+
+  private reportRejections(now: Rejection[]) {
+    const before = new Map(this.rejected.map((r) => [r.origin, r.reason]))
+    for (const r of now) {
+      if (before.get(r.origin) !== r.reason) this.log('warn', 'key rejected', {key: r.origin, reason: r.reason})
+    }
+    this.rejected = now
+  }
+
+  /** What the kernel has for a model key now: the fallback of a rejected key that has no earlier valid value. */
+  private kernelSnapshot?: {at: number; st: ReturnType<typeof currentState>}
+  private async kernelValue(key: string): Promise<string | undefined> {
+    if (!this.kernelSnapshot || Date.now() - this.kernelSnapshot.at > 500) this.kernelSnapshot = {at: Date.now(), st: currentState(await observe(), this.label)}
+    const st = this.kernelSnapshot.st
+    const hit =
+      st.interfaces.find((i) => interfaceKey(i.name!) === key) ??
+      st.arp_entries.find((a) => arpKey(a.interface!, a.ip_address!) === key) ??
+      st.routes.find((r) => routeKey(r.dst_network!, r.outgoing_interface!) === key)
+    return hit ? JSON.stringify(hit) : undefined
+  }
+
+  /** ip monitor in the default namespace and in every namespace the desired items live in. */
+  private async watchNamespaces() {
+    if (!this.kernel || this.stopping) return
+    const handles: NsHandle[] = [DEFAULT_HANDLE, ...this.extraHandles()]
+    const named = new Set((this.built?.desired.interfaces ?? []).filter((i) => i.ns.type === 'NSID').map((i) => i.ns.ref))
+    for (const n of named) if (await nsId(namedHandle(n).path)) handles.push(namedHandle(n))
+    // A change made before a new monitor listened would go unseen: look once more when it has started.
+    if (this.kernel.watch(handles)) setTimeout(() => this.kernelChanged(), 300)
+  }
+}
+

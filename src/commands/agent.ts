@@ -1,0 +1,38 @@
+import {Flags} from '@oclif/core'
+import {LnxCommand} from '../base.js'
+import {labelFlag} from '../flags.js'
+
+export default class Agent extends LnxCommand {
+  static summary = 'Run as an agent: apply the etcd keys of a label, serve the vpp-agent REST dumps and a web page'
+  static description = `Reads every key under /vnf-agent/<label>/config/linux/ (interfaces/v2/interface/…, l3/v2/arp/…, l3/v2/route/…; values are the vpp-agent's JSON) and applies them as one transaction that also prunes owned items that are absent; then watches the prefix, one transaction per change batch, reverted on failure. A key whose value is invalid or disagrees with its key is rejected (logged, shown on /status); the other keys go on. Pending items are applied when the kernel shows what they wait for; failures are retried (1 s doubling to 60 s); out-of-band changes to owned objects are repaired. An empty store at start-up does not prune anything unless --allow-empty.\n\nHTTP (loopback by default): the vpp-agent's GET /dump/linux/v2/interfaces|arps|routes and /stats/linux/interfaces, GET /configuration (agentctl's YAML), /healthz, /status, and a web page at /. While the agent runs, "lnx apply --prune" and "lnx delete" for its label are refused (exit 4). One log line per transaction on stderr. SIGTERM/SIGINT stop it; a transaction in flight is reverted.`
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --etcd http://127.0.0.1:2379 --label vpp1 --http 127.0.0.1:9191',
+    'MICROSERVICE_LABEL=host2 <%= config.bin %> <%= command.id %> --etcd http://10.0.0.1:2379,http://10.0.0.2:2379 --log-format json',
+  ]
+  static flags = {
+    etcd: Flags.string({description: 'etcd endpoint(s), comma-separated or repeated', default: ['http://127.0.0.1:2379'], multiple: true}),
+    label: labelFlag,
+    http: Flags.string({description: 'HOST:PORT of the REST API and web page', default: '127.0.0.1:9191'}),
+    'log-format': Flags.string({description: 'log lines on stderr', options: ['text', 'json'], default: 'text'}),
+    'allow-empty': Flags.boolean({description: 'let an empty key set at start-up prune every item this label owns'}),
+  }
+
+  /** --json: the log lines are JSON, and the summary printed at the end is too. */
+  async run(): Promise<{label: string; stopped: true}> {
+    const {flags} = await this.parse(Agent)
+    const stop = new AbortController()
+    const onSignal = () => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    const {runAgent} = await import('../agent/index.js')
+    await runAgent({
+      etcd: flags.etcd.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean),
+      label: flags.label,
+      http: flags.http,
+      logFormat: this.jsonEnabled() ? 'json' : (flags['log-format'] as 'text' | 'json'),
+      allowEmpty: flags['allow-empty'],
+    }, stop.signal)
+    return {label: flags.label, stopped: true}
+  }
+}
