@@ -12,7 +12,7 @@ import type {Cmd} from './plan.js'
 import {acquireLock} from './lock.js'
 import {checkPrivileges, revertRun, runFiles, type EngineOptions, type EngineOutput, type PlanResult} from './service.js'
 import {
-  JOURNAL_VERSION, describeTry, readJournal, readOutcome, removeJournal, startTime, timerAlive, timerLogPath, writeJournal, writeOutcome,
+  JOURNAL_VERSION, readJournal, readOutcome, removeJournal, startTime, timerAlive, timerLogPath, writeJournal, writeOutcome,
   type TryJournal, type TryOutcome,
 } from './try-journal.js'
 
@@ -246,8 +246,4 @@ async function sleepUntilDeadline(id: string): Promise<void> {
   if (!j || j.id !== id) throw await nothingPending('roll back')
   const ms = Date.parse(j.deadline) - Date.now()
   if (ms > 0) await new Promise((r) => setTimeout(r, ms))
-}
-
-export function describePending(j: TryJournal): string {
-  return describeTry(j)
 }
