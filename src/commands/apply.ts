@@ -24,7 +24,7 @@ export default class Apply extends LnxCommand {
     'allow-empty': Flags.boolean({description: 'let --prune run with a config that names nothing (deletes everything lnx owns)', dependsOn: ['prune']}),
     wait: Flags.integer({description: 'wait up to SECONDS for pending items to become ready', min: 0, default: 0}),
     'no-rollback': Flags.boolean({description: 'on failure, keep what was applied (and list it) instead of reverting'}),
-    try: Flags.integer({description: 'revert unless confirmed within SECONDS (Enter, or lnx confirm); lnx rollback reverts now', min: 1, helpValue: 'SECONDS', exclusive: ['dry-run', 'no-rollback']}),
+    try: Flags.integer({description: 'revert unless confirmed within SECONDS (Enter, or lnx confirm); lnx rollback reverts now', min: 1, max: 86400, helpValue: 'SECONDS', exclusive: ['dry-run', 'no-rollback']}),
     'lock-timeout': Flags.integer({description: 'seconds to wait for another lnx run to finish', min: 0, default: 60}),
     label: labelFlag,
   }
