@@ -9,6 +9,7 @@ import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
 import {loadValidators, schemaProblems, type SchemaName} from './schema.js'
 import {fileLabel, newBudget, parseDocuments, readAllStdin, readSource, STDIN} from './source.js'
 import {locator, pathSegments, type SourcePath} from './positions.js'
+import {emptySection, protojsonInput} from './protojson.js'
 
 export interface Located<T> {
   item: T
@@ -36,7 +37,8 @@ const SECTION_MESSAGE: Record<Section, string> = {interfaces: 'Interface', arp_e
 const SECTION_SCHEMA: Record<Section, SchemaName> = {interfaces: 'interface', arp_entries: 'arp', routes: 'route'}
 const SECTION_ALIASES: Record<string, Section> = {interfaces: 'interfaces', arp_entries: 'arp_entries', arpEntries: 'arp_entries', routes: 'routes'}
 const WRAPPERS = ['linuxConfig', 'linux_config']
-const VPP = ['vppConfig', 'vpp_config']
+/** Sections of the vpp-agent's Config lnx does not configure: an empty one is ignored, any content refused. */
+const VPP = ['vppConfig', 'vpp_config', 'netallocConfig', 'netalloc_config']
 
 export {STDIN, readAllStdin, readSource}
 
@@ -92,8 +94,9 @@ function bareKind(doc: Record<string, unknown>): Section | null {
   return null
 }
 
-function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: string, docIndex?: number) {
-  if (doc === null || doc === undefined) return
+function addDocument(cfg: LoadedConfig, raw: unknown, file: string, docWhere: string, docIndex?: number) {
+  if (raw === null || raw === undefined) return
+  const doc = isObj(raw) ? protojsonDocument(raw) : raw
   const src = (at: string[]): SourcePath | undefined => (docIndex === undefined ? undefined : {doc: docIndex, at})
   const docErr = (message: string, hint?: string) =>
     cfg.errors.push({file, key: '', path: docWhere, message, ...(hint ? {hint} : {}), src: src([])})
@@ -103,8 +106,8 @@ function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: st
     return
   }
   for (const v of VPP) {
-    if (v in doc) docErr(`"${v}" is not supported by lnx: lnx configures Linux networking only`,
-      'apply the VPP part with the vpp-agent; keep linuxConfig here')
+    if (v in doc && !emptySection(doc[v])) docErr(`"${v}" is not supported by lnx: lnx configures Linux networking only`,
+      v.startsWith('netalloc') ? 'write the addresses into the interfaces instead of allocating them; an empty section is ignored' : 'apply the VPP part with the vpp-agent; keep linuxConfig here')
   }
   const isConfig = Object.keys(doc).some((k) => k in SECTION_ALIASES || WRAPPERS.includes(k) || k === 'foreign' || VPP.includes(k))
   if (isConfig) {
@@ -124,8 +127,20 @@ function addDocument(cfg: LoadedConfig, doc: unknown, file: string, docWhere: st
       `found fields: ${Object.keys(doc).join(', ') || 'none'}`)
     return
   }
-  const problems = schemaProblems(SECTION_SCHEMA[kind], doc)
-  addItem(cfg, kind, doc, file, docWhere || 'document', problems, src([]))
+  const item = protojsonInput(SECTION_MESSAGE[kind], doc)
+  const problems = schemaProblems(SECTION_SCHEMA[kind], item)
+  addItem(cfg, kind, item, file, docWhere || 'document', problems, src([]))
+}
+
+/** protojson's input rules (null = unset, quoted integers) applied to a config document's sections and wrappers. */
+function protojsonDocument(doc: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(doc).some((k) => k in SECTION_ALIASES || WRAPPERS.includes(k))) return doc
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(doc)) {
+    if (v === null && (k in SECTION_ALIASES || WRAPPERS.includes(k))) continue
+    out[k] = WRAPPERS.includes(k) && isObj(v) ? protojsonInput('ConfigData', v) : k in SECTION_ALIASES && Array.isArray(v) ? (protojsonInput('ConfigData', {[k]: v})[k] ?? v) : v
+  }
+  return out
 }
 
 const isItemPath = (at: string[]) => {

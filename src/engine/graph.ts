@@ -4,7 +4,7 @@
 import {LnxError, type ItemError} from '../errors.js'
 import {loadDesired} from '../config/index.js'
 import {observe, type Observation, type OLink, type ORoute, type ObservedNs} from '../kernel/observe.js'
-import {ownedView, ownership, routeOwned, type Ownership} from '../kernel/owned.js'
+import {ownedView, ownership, parseAlias, routeOwned, type Ownership} from '../kernel/owned.js'
 import {run} from '../kernel/run.js'
 import type {DInterface, Desired} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
@@ -117,10 +117,10 @@ function linkNode(l: OLink, label: string): GNode {
   }
   if (v) node.logical = v.name
   if (own === 'other') {
-    const m = /^\/vnf-agent\/([^/]+)\/([^/]+)/.exec(l.alias ?? '')
+    const m = parseAlias(l.alias)
     if (m) {
-      node.otherLabel = m[1]
-      node.logical = m[2]
+      node.otherLabel = m.label
+      node.logical = m.name
     }
   }
   if (l.mtu && l.mtu !== defaultMtu) node.mtu = l.mtu

@@ -4,13 +4,14 @@ import {LnxError, type ItemError} from '../errors.js'
 import type {DArp, DInterface, DRoute, Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {addressKey, namespaceKey} from '../model/keys.js'
-import {contains, parseAddr, parsePrefix, network, formatPrefix} from '../model/ip.js'
+import {contains, isLinkLocal6, parseAddr, parsePrefix, network, formatPrefix} from '../model/ip.js'
 import type {Observation, ObservedNs, OLink, ONeigh, ORoute} from '../kernel/observe.js'
 import {isLnxGroup} from '../kernel/observe.js'
 import {aliasFor, neighOwned, ownedView, ownership, parseAlias, routeOwned, UNCONFIGURED, type OwnedLink} from '../kernel/owned.js'
 import {DEFAULT_HANDLE, namedHandle} from '../kernel/namespaces.js'
 import {wrap, type NsHandle} from '../kernel/run.js'
 import {L, type LinkEnd} from './lines.js'
+import {vppTapCandidates} from '../model/names.js'
 
 /**
  * teardown: routes, neighbours, addresses going away, taps moved out; unlink: link deletions — after every
@@ -133,6 +134,8 @@ class Planner {
   private desiredByName = new Map<string, DInterface>()
   private linkRoutesByIface = new Map<string, DRoute[]>()
   private nsIndex = new WeakMap<ObservedNs, NsIndex>()
+  /** Namespaces (by path) whose lo gets IPv6 enabled in this run. */
+  private loV6Enabled = new Set<string>()
 
   constructor(private readonly input: PlanInput) {
     for (const ns of input.obs.namespaces) {
@@ -171,6 +174,9 @@ class Planner {
       this.reconcilePairs()
       if (this.input.prune) this.planPrune()
       for (const d of ifaces) this.planInterface(this.ifp.get(d.name)!)
+      for (const d of ifaces) {
+        if (d.vrfMaster && this.ifp.get(d.name)!.state !== 'pending') this.warnings.push(`${d.key}: vrf_master_interface ${d.vrfMaster} is not applied (lnx does not manage VRF membership yet)`)
+      }
       for (const d of ifaces) this.planAddresses(this.ifp.get(d.name)!)
       // Routes without a gateway first: a scope-LINK route can be what makes another route's gateway reachable.
       for (const r of [...desired.routes].sort((a, b) => Number(!!a.gw) - Number(!!b.gw) || a.key.localeCompare(b.key))) this.planRoute(r)
@@ -297,10 +303,15 @@ class Planner {
         return
       }
       case 'TAP_TO_VPP': {
+        // VPP names the tap "tap-<fnv32a>" unless its TAP has a host_if_name; lnx cannot ask VPP, so it tries both.
         const def = this.input.obs.byLabel.get('')
-        const l = this.linkByHost(def, d.vppTap!)
-        if (!l || (l.kind !== 'tap' && l.kind !== 'tun')) {
-          return this.markPending(p, `tap ${d.vppTap} does not exist in the default namespace${l ? ` (${d.vppTap} is a ${l.kind || 'link'}, not a tap)` : ' (VPP has not created it yet)'}`)
+        const names = vppTapCandidates(d.vppTap!)
+        const found = names.map((n) => this.linkByHost(def, n))
+        const l = found.find((x) => x && (x.kind === 'tap' || x.kind === 'tun'))
+        if (!l) {
+          const other = found.find((x) => x)
+          const looked = `${names[0]} (VPP's name for TAP ${d.vppTap} without host_if_name)${names[1] ? ` and ${names[1]}` : ''}`
+          return this.markPending(p, `VPP's tap is not in the default namespace: looked for ${looked}${other ? `; ${other.name} is a ${other.kind || 'link'}, not a tap` : ' (VPP has not created it yet)'}`)
         }
         if (!this.adoptable(l, d)) return
         p.adopt = l
@@ -506,7 +517,8 @@ class Planner {
       stripped.push(cidr)
       cmds.push(this.cmd(ns, 'teardown', L.addrDel(l.name, cidr), key, [this.cmd(ns, 'teardown', L.addrReplace(l.name, cidr), key)]))
     }
-    cmds.push(this.cmd(ns, 'teardown', L.alias(l.name, undefined), key, [this.cmd(ns, 'teardown', L.alias(l.name, l.alias), key)]))
+    // A released lo gets "unconfigured", as the vpp-agent leaves it (interface_loop.go); EXISTING gets its alias cleared.
+    cmds.push(this.cmd(ns, 'teardown', L.alias(l.name, v.type === 'LOOPBACK' ? UNCONFIGURED : undefined), key, [this.cmd(ns, 'teardown', L.alias(l.name, l.alias), key)]))
     const kept = l.addresses.filter((a) => !a.auto && !stripped.includes(a.cidr) && !(v.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr))).map((a) => a.cidr)
     this.change('delete', 'interface', key, ns,
       `release ${l.name} (${v.type}: never deleted)${stripped.length ? `, remove ${stripped.join(', ')}` : ''}${kept.length ? `; addresses left in place: ${kept.join(', ')}` : ''}: ${why}`, cmds)
@@ -693,11 +705,18 @@ class Planner {
     const t = p.target!
     this.ensureNamespace(t)
     const h = t.handle
-    const alias = aliasFor(this.input.label, d, p.cur?.origHost ?? d.vppTap)
+    const alias = aliasFor(this.input.label, d, p.cur?.origHost ?? p.adopt?.name ?? d.vppTap)
 
     if (p.state === 'recreate' && p.cur) {
       this.deleteOwnedLink(p.cur, `re-created: ${p.reason}`)
       // The deletion entry stands for the old object; the creation below for the new one.
+      if (d.type === 'TAP_TO_VPP' && p.cur.type === 'TAP_TO_VPP') {
+        // The vpp-agent re-creates a tap whose namespace changes (UpdateWithRecreate): the delete reverts it to VPP's
+        // name in the default namespace, alias "unconfigured", no addresses, down; the create adopts it from there.
+        const l = p.cur.link
+        const def = this.input.obs.byLabel.get('') ?? l.ns
+        p.adopt = {...l, name: p.cur.origHost ?? p.cur.vppTap ?? l.name, ns: def, alias: UNCONFIGURED, addresses: [], up: false}
+      }
     }
     if (p.state === 'existing' && p.adopt && d.type === 'VETH') {
       // Adopting a crash leftover: only the alias is missing.
@@ -806,9 +825,12 @@ class Planner {
       diffs.push(`host_if_name ${l.name} → ${d.hostName}`)
       host = d.hostName
     }
+    // An EXISTING still carrying the old /vnf-agent/ mark gets lnx's EXISTING mark: a migration, not drift.
+    let migrated = false
     if (l.alias !== alias) {
       cmds.push(this.cmd(h, 'configure', L.alias(host, alias), d.key, [this.cmd(h, 'configure', L.alias(host, l.alias), d.key)]))
-      diffs.push(adopting ? `adopt (mark with alias ${alias})` : `alias ${l.alias ?? '(none)'} → ${alias}`)
+      migrated = !adopting && d.type === 'EXISTING' && parseAlias(l.alias)?.existing !== true
+      diffs.push(adopting ? `adopt (mark with alias ${alias})` : migrated ? `mark ${l.alias} → ${alias} (a mark the vpp-agent ignores)` : `alias ${l.alias ?? '(none)'} → ${alias}`)
     }
     if (d.mtu && d.mtu !== l.mtu && d.type !== 'EXISTING') {
       cmds.push(this.cmd(h, 'configure', L.mtu(host, d.mtu), d.key, [this.cmd(h, 'configure', L.mtu(host, l.mtu), d.key)]))
@@ -837,7 +859,7 @@ class Planner {
       diffs.push('checksum offload')
     }
     p.hostAfterLinks = host
-    if (cmds.length) this.change('update', 'interface', d.key, h, diffs.join(', '), cmds, !adopting)
+    if (cmds.length) this.change('update', 'interface', d.key, h, diffs.join(', '), cmds, !adopting && !(migrated && diffs.length === 1))
     else this.unchanged++
   }
 
@@ -933,8 +955,15 @@ class Planner {
     late.forEach(add)
     if (v6) {
       // Containers often disable IPv6; the vpp-agent enables it per link before adding an address.
+      // It enables it on the namespace's lo too (interface_address.go): local delivery of IPv6 goes through lo.
       const c = v6
-      c.cmds.unshift({ns: h, phase: 'tools', tool: {cmd: 'sysctl', args: ['-q', '-w', `net/ipv6/conf/${host}/disable_ipv6=0`]}, key: c.key, undo: []})
+      const sysctl = (dev: string): Cmd => ({ns: h, phase: 'tools', tool: {cmd: 'sysctl', args: ['-q', '-w', `net/ipv6/conf/${dev}/disable_ipv6=0`]}, key: c.key, undo: []})
+      c.cmds.unshift(sysctl(host))
+      const nsId = h.path
+      if (host !== 'lo' && !this.loV6Enabled.has(nsId)) {
+        this.loV6Enabled.add(nsId)
+        c.cmds.unshift(sysctl('lo'))
+      }
     }
   }
 
@@ -969,7 +998,8 @@ class Planner {
       })
       const viaLink = (this.linkRoutesByIface.get(r.iface) ?? []).some((x) => contains(parsePrefix(x.dst)!, gw))
         || (!p.fresh && obsNs ? this.idx(obsNs).routesByDev.get(p.cur?.link.name ?? host) ?? [] : []).some((x) => x.scope === 'link' && !x.gw && x.table === 'main' && contains(parsePrefix(x.dst)!, gw))
-      if (!inSubnet && !viaLink) return this.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
+      // An IPv6 link-local gateway is on the link by definition (the usual "::/0 via fe80::1 dev X").
+      if (!inSubnet && !viaLink && !isLinkLocal6(gw)) return this.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
     }
     const spec = {dst: r.dst, gw: r.gw, dev: host, metric: r.metric, scope: r.scope, family: r.family}
     const gone = p.fresh

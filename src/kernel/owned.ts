@@ -4,24 +4,37 @@ import type {DInterface} from '../model/types.js'
 import {isLnxGroup, isLnxProto, type OLink, type ONeigh, type ORoute} from './observe.js'
 
 export const ALIAS_PREFIX = '/vnf-agent/'
-/** The alias a reverted TAP gets back (as the vpp-agent does). */
+/**
+ * lnx's mark on an adopted EXISTING link. The vpp-agent sets no alias on EXISTING links, and on a resync it takes
+ * every link whose alias starts with /vnf-agent/<label>/ for one of its own — a veth marked /vnf-agent/<label>/<name>
+ * would be a half-pair without peer, which it deletes. This prefix is one no vpp-agent reads, so a vpp-agent taking
+ * the host back never destroys a NIC lnx adopted. The old mark (/vnf-agent/<label>/<name>) is still recognised.
+ */
+export const EXISTING_PREFIX = '/lnx-existing/'
+/** The alias a reverted TAP or released LOOPBACK gets (as the vpp-agent does). */
 export const UNCONFIGURED = 'unconfigured'
 
 export interface AliasInfo {
   label: string
   name: string
   rest: string[]
+  /** The EXISTING mark (EXISTING_PREFIX). */
+  existing?: boolean
 }
 
 export function parseAlias(a: string | undefined): AliasInfo | null {
-  if (!a || !a.startsWith(ALIAS_PREFIX)) return null
-  const parts = a.slice(ALIAS_PREFIX.length).split('/')
+  if (!a) return null
+  const existing = a.startsWith(EXISTING_PREFIX)
+  if (!existing && !a.startsWith(ALIAS_PREFIX)) return null
+  const parts = a.slice(existing ? EXISTING_PREFIX.length : ALIAS_PREFIX.length).split('/')
   if (parts.length < 2 || !parts[0] || !parts[1]) return null
+  if (existing) return parts.length === 2 ? {label: parts[0], name: parts[1], rest: [], existing} : null
   return {label: parts[0], name: parts[1], rest: parts.slice(2)}
 }
 
-/** The vpp-agent's alias formats: VETH …/name/peer; TAP …/name/vppTap/origHostName; others …/name. */
+/** The vpp-agent's alias formats: VETH …/name/peer; TAP …/name/vppTap/origHostName; others …/name; EXISTING lnx's. */
 export function aliasFor(label: string, d: DInterface, origHost?: string): string {
+  if (d.type === 'EXISTING') return `${EXISTING_PREFIX}${label}/${d.name}`
   const base = `${ALIAS_PREFIX}${label}/${d.name}`
   if (d.type === 'VETH') return `${base}/${d.peer}`
   if (d.type === 'TAP_TO_VPP') return `${base}/${d.vppTap}/${origHost ?? d.vppTap}`
@@ -56,7 +69,8 @@ export function ownedView(l: OLink, label: string): OwnedLink | null {
   const a = parseAlias(l.alias)!
   // The alias shape tells a VETH (…/name/peer) or TAP (…/name/vppTap/orig) from an adopted EXISTING (…/name).
   const type: OwnedLink['type'] =
-    l.kind === 'veth' && (isLnxGroup(l) || a.rest.length > 0) ? 'VETH'
+    a.existing ? 'EXISTING'
+    : l.kind === 'veth' && (isLnxGroup(l) || a.rest.length > 0) ? 'VETH'
     : (l.kind === 'tap' || l.kind === 'tun') && a.rest.length > 0 ? 'TAP_TO_VPP'
     : l.kind === 'loopback' ? 'LOOPBACK'
     : l.kind === 'dummy' && isLnxGroup(l) ? 'DUMMY'

@@ -203,3 +203,13 @@ export function normalizeAddr(s: string): string | null {
   const a = parseAddr(s)
   return remember(addrTextMemo, s, a ? formatAddr(a) : null)
 }
+
+/**
+ * An ARP entry's IP: an address, or an address with a mask as the vpp-agent also takes (l3plugin arp.go parses it
+ * with netalloc's ParseIPAddr and keeps the address): canonical address text, or null.
+ */
+export function normalizeNeighAddr(s: string): string | null {
+  const slash = typeof s === 'string' ? s.indexOf('/') : -1
+  if (slash < 0) return normalizeAddr(s)
+  return parsePrefix(s) ? normalizeAddr(s.slice(0, slash)) : null
+}

@@ -81,3 +81,26 @@ function levenshtein(a: string, b: string): number {
   }
   return dp[b.length]
 }
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes (Go's hash/fnv New32a). */
+export function fnv32a(s: string): number {
+  let h = 0x811c9dc5
+  for (const b of Buffer.from(s, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0
+  return h
+}
+
+/**
+ * The Linux name VPP gives the tap of a VPP TAP interface that has no host_if_name: "tap-" + fnv32a of the VPP
+ * interface's logical name (vpp-agent plugins/vpp/ifplugin/descriptor/interface.go, getTapHostName).
+ */
+export const vppGeneratedTapName = (vppLogicalName: string) => `tap-${fnv32a(vppLogicalName)}`
+
+/**
+ * Linux names a TAP_TO_VPP's tap may have in the default namespace, in lookup order: VPP's generated name first,
+ * then vpp_tap_if_name itself (VPP's host_if_name set to the logical name, the seed's convention), when it can be one.
+ */
+export function vppTapCandidates(vppTap: string): string[] {
+  const out = [vppGeneratedTapName(vppTap)]
+  if (vppTap !== out[0] && !hostNameProblem(vppTap)) out.push(vppTap)
+  return out
+}

@@ -3,7 +3,7 @@ import type {ARPEntry, Interface, Interface_Type, Route} from './generated.js'
 import type {DArp, DInterface, DRoute, NsRef, RouteScope, Source} from './types.js'
 import {DEFAULT_NS} from './types.js'
 import {arpKey, interfaceKey, routeKey} from './keys.js'
-import {normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from './ip.js'
+import {normalizeAddr, normalizeCidr, normalizeNeighAddr, normalizeNetwork, parsePrefix} from './ip.js'
 import {parseMac} from './names.js'
 
 /** MTU a link of this type gets when the config says 0; undefined = lnx leaves the MTU alone. */
@@ -53,6 +53,7 @@ export function normalizeInterface(i: Interface, source?: Source): DInterface {
     rxOffload: type === 'VETH' ? i.veth?.rx_checksum_offloading ?? 'CHKSM_OFFLOAD_DEFAULT' : undefined,
     txOffload: type === 'VETH' ? i.veth?.tx_checksum_offloading ?? 'CHKSM_OFFLOAD_DEFAULT' : undefined,
     vppTap: type === 'TAP_TO_VPP' ? i.tap?.vpp_tap_if_name : undefined,
+    ...(i.vrf_master_interface ? {vrfMaster: i.vrf_master_interface} : {}),
     linkOnly: !!i.link_only,
     source,
   }
@@ -81,7 +82,7 @@ export function normalizeRoute(r: Route, source?: Source): DRoute {
 }
 
 export function normalizeArp(a: ARPEntry, source?: Source): DArp {
-  const ip = normalizeAddr(a.ip_address ?? '') ?? a.ip_address ?? ''
+  const ip = normalizeNeighAddr(a.ip_address ?? '') ?? a.ip_address ?? ''
   return {
     key: arpKey(a.interface ?? '', ip),
     iface: a.interface ?? '',

@@ -31,6 +31,8 @@ export interface DInterface {
   rxOffload?: VethLink_ChecksumOffloading
   txOffload?: VethLink_ChecksumOffloading
   vppTap?: string
+  /** vrf_master_interface: validated, not applied (lnx manages no VRF membership yet). */
+  vrfMaster?: string
   linkOnly: boolean
   source?: Source
 }

@@ -4,7 +4,7 @@ import type {ItemError} from '../errors.js'
 import type {LoadedConfig, Located} from '../config/load.js'
 import {fieldSource} from '../config/positions.js'
 import type {ARPEntry, Interface, Route} from './generated.js'
-import {broadcast, contains, network, parseAddr, parsePrefix, isMulticast, isUnspecified, sameAddr, type Prefix} from './ip.js'
+import {broadcast, contains, network, normalizeNeighAddr, parseAddr, parsePrefix, isMulticast, isUnspecified, sameAddr, type Prefix} from './ip.js'
 import {hostNameProblem, logicalNameProblem, macProblem, nsNameProblem, parseMac} from './names.js'
 import {hostNameOf, normalizeRoute, nsOf} from './normalize.js'
 import {nsLabel} from './types.js'
@@ -125,10 +125,7 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
   if (type === 'TAP_TO_VPP') {
     const t = i.tap?.vpp_tap_if_name
     if (!t) err('tap.vpp_tap_if_name', 'a TAP_TO_VPP must name the TAP that VPP created (tap.vpp_tap_if_name)')
-    else {
-      const p = hostNameProblem(t)
-      if (p) err('tap.vpp_tap_if_name', `"${t}" ${p}`, 'lnx looks the tap up by this Linux name')
-    }
+    else checkName(t, 'tap.vpp_tap_if_name', 'VPP TAP name', err)
   }
   if (type === 'VRF_DEVICE') {
     if (i.phys_address) err('phys_address', 'a VRF_DEVICE takes no phys_address')
@@ -158,14 +155,40 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
     if (p) err('phys_address', `"${i.phys_address}" ${p}`)
   }
   if (i.mtu !== undefined && i.mtu !== 0) {
-    if (i.mtu < 68 || i.mtu > 65535) err('mtu', `MTU ${i.mtu} is out of range`, '68..65535, or 0 for the default')
+    const lim = mtuLimits(type)
+    if (i.mtu < lim.min || i.mtu > lim.max) err('mtu', `MTU ${i.mtu} is out of range for ${lim.what}`, `${lim.min}..${lim.max} (${lim.why}), or 0 for the default`)
     else if (i.mtu < 1280 && prefixes.some((p) => p.family === 6)) err('mtu', `MTU ${i.mtu} is below 1280, the IPv6 minimum, and the interface has IPv6 addresses`, 'the kernel would silently drop them')
   }
   if (i.vrf_master_interface) {
     checkName(i.vrf_master_interface, 'vrf_master_interface', 'VRF master name', err)
     const m = ifaces.get(i.vrf_master_interface)
-    if (!m) warn('vrf_master_interface', `VRF "${i.vrf_master_interface}" is not defined in these files`)
-    else if (m.item.type !== 'VRF_DEVICE') err('vrf_master_interface', `"${i.vrf_master_interface}" is a ${m.item.type}, not a VRF_DEVICE`)
+    // As the vpp-agent: a VRF cannot be inside another VRF; the master is a VRF_DEVICE, or an EXISTING link that is
+    // a VRF made by someone else (tests/e2e/080_vrf_test.go, TestExistingLinuxVRF).
+    if (type === 'VRF_DEVICE') err('vrf_master_interface', 'a VRF_DEVICE cannot be inside another VRF', 'leave vrf_master_interface out')
+    else if (!m) warn('vrf_master_interface', `VRF "${i.vrf_master_interface}" is not defined in these files`)
+    else if (m.item.type !== 'VRF_DEVICE' && m.item.type !== 'EXISTING') err('vrf_master_interface', `"${i.vrf_master_interface}" is a ${m.item.type}, not a VRF_DEVICE (or an EXISTING VRF)`)
+  }
+}
+
+/**
+ * What the kernel takes per link kind (its min_mtu/max_mtu): lo has no maximum and its default, like the legacy VRF
+ * default, is 65536 (a vpp-agent dump of lo says so); a VRF takes up to IP6_MAX_MTU 65575 (today's default); veth
+ * and dummy ETH_MAX_MTU 65535; a tun/tap 65535 minus its header room, 65521.
+ */
+export function mtuLimits(type: string): {min: number; max: number; what: string; why: string} {
+  switch (type) {
+    case 'LOOPBACK':
+      return {min: 68, max: 65536, what: 'a LOOPBACK', why: 'lo\'s default, 65536, is the largest lnx sets'}
+    case 'VRF_DEVICE':
+      return {min: 1280, max: 65575, what: 'a VRF_DEVICE', why: 'the kernel\'s vrf limits, IPv6 minimum to IP6_MAX_MTU'}
+    case 'TAP_TO_VPP':
+      return {min: 68, max: 65521, what: 'a TAP_TO_VPP', why: 'the kernel\'s max_mtu of a tap'}
+    case 'VETH':
+      return {min: 68, max: 65535, what: 'a VETH', why: 'the kernel\'s max_mtu of a veth'}
+    case 'DUMMY':
+      return {min: 68, max: 65535, what: 'a DUMMY', why: 'ETH_MAX_MTU'}
+    default:
+      return {min: 68, max: 65575, what: `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`, why: 'not managed by lnx; the largest any kind takes'}
   }
 }
 
@@ -175,8 +198,10 @@ function checkArp(a: ARPEntry, err: Report, warn: Report, ifaces: Map<string, Lo
   }
   if (!a.ip_address) err('ip_address', 'ip_address is required')
   else {
-    const ip = parseAddr(a.ip_address)
-    if (!ip) err('ip_address', `"${a.ip_address}" is not an IPv4 or IPv6 address`, a.ip_address.includes('/') ? 'no /prefix here' : undefined)
+    // With a mask too, as the vpp-agent takes it (only the address counts).
+    const text = normalizeNeighAddr(a.ip_address)
+    const ip = text ? parseAddr(text) : null
+    if (!ip) err('ip_address', `"${a.ip_address}" is not an IPv4 or IPv6 address`, 'an address, optionally with a /prefix that is ignored')
     else if (isUnspecified(ip) || isMulticast(ip)) err('ip_address', `"${a.ip_address}" cannot have a neighbour entry (unspecified or multicast)`)
   }
   if (!a.hw_address) err('hw_address', 'hw_address is required')
@@ -205,12 +230,15 @@ function checkRoute(r: Route, err: Report, warn: Report, ifaces: Map<string, Loc
   if (scope === 'LINK' || scope === 'HOST') err('scope', `a route with scope ${scope} cannot have a gateway`, scope === 'LINK' ? 'drop gw_addr, or use scope GLOBAL' : 'drop gw_addr')
   if (dst && dst.family !== gw.family) err('gw_addr', `gateway ${r.gw_addr} is IPv${gw.family} but dst_network ${r.dst_network} is IPv${dst.family}`)
   if (isUnspecified(gw) || isMulticast(gw)) err('gw_addr', `gateway ${r.gw_addr} is not a unicast address`)
-  // A gateway equal to a subnet's network or broadcast address, or to the link's own address, is refused or misbehaves.
+  // A gateway equal to a subnet's network or broadcast address is refused by the kernel. The link's own IPv4 address
+  // is fine (the kernel takes it, and the vpp-agent's robot suite routes via it: linux_ip_route_crud.robot); IPv6
+  // refuses its own ("Gateway can not be a local address").
   for (const a of iface?.item.ip_addresses ?? []) {
     const p = parsePrefix(a)
     if (!p || p.family !== gw.family) continue
-    if (sameAddr(p, gw)) err('gw_addr', `gateway ${r.gw_addr} is the address of ${r.outgoing_interface} itself`)
-    else if (contains(p, gw) && p.family === 4 && p.len <= 30) {
+    if (sameAddr(p, gw)) {
+      if (p.family === 6) err('gw_addr', `gateway ${r.gw_addr} is the address of ${r.outgoing_interface} itself`, 'the kernel refuses an IPv6 gateway that is a local address')
+    } else if (contains(p, gw) && p.family === 4 && p.len <= 30) {
       if (sameAddr(network(p), gw)) err('gw_addr', `gateway ${r.gw_addr} is the network address of ${a}`)
       else if (sameAddr(broadcast(p), gw)) err('gw_addr', `gateway ${r.gw_addr} is the broadcast address of ${a}`, 'the kernel refuses it ("Nexthop has invalid gateway")')
     }

@@ -10,6 +10,7 @@ import {desiredFromObjects} from '../config/index.js'
 import {currentState} from '../engine/current.js'
 import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
+import {vppTapCandidates} from '../model/names.js'
 import {observe, type Observation} from '../kernel/observe.js'
 import {resolveNs, namedHandle} from '../kernel/namespaces.js'
 import {probeIp, run, type NsHandle} from '../kernel/run.js'
@@ -142,8 +143,11 @@ async function context(desired: Desired, preread?: Map<string, any[][]>, keepRea
   // Runtime check: MTU within what the link kind takes.
   for (const d of desired.interfaces) {
     if (!d.mtu || d.type === 'EXISTING' || d.type === 'LOOPBACK') continue
-    const max = d.type === 'TAP_TO_VPP' ? obs.byLabel.get('')?.links.find((l) => l.name === d.vppTap)?.maxMtu ?? 65521 : 65535
-    if (d.mtu > max) runtime.push({file: d.source?.file ?? '', key: d.key, path: 'mtu', message: `MTU ${d.mtu} is above the maximum of this ${d.type === 'VETH' ? 'veth' : 'tap'} (${max})`})
+    if (d.type !== 'TAP_TO_VPP') continue
+    // The kernel's max_mtu of VPP's tap as found (the static limit of validate.ts is the default tap's).
+    const names = vppTapCandidates(d.vppTap ?? '')
+    const max = obs.byLabel.get('')?.links.find((l) => names.includes(l.name))?.maxMtu ?? 65521
+    if (d.mtu > max) runtime.push({file: d.source?.file ?? '', key: d.key, path: 'mtu', message: `MTU ${d.mtu} is above the maximum of this tap (${max}, the kernel's max_mtu)`})
   }
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
   const kernelKinds = new Set<string>()
