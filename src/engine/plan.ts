@@ -305,12 +305,12 @@ class Planner {
       case 'TAP_TO_VPP': {
         // VPP names the tap "tap-<fnv32a>" unless its TAP has a host_if_name; lnx cannot ask VPP, so it tries both.
         const def = this.input.obs.byLabel.get('')
-        const names = vppTapCandidates(d.vppTap!)
+        const names = vppTapCandidates(d.vppTap!, d.hostName)
         const found = names.map((n) => this.linkByHost(def, n))
         const l = found.find((x) => x && (x.kind === 'tap' || x.kind === 'tun'))
         if (!l) {
           const other = found.find((x) => x)
-          const looked = `${names[0]} (VPP's name for TAP ${d.vppTap} without host_if_name)${names[1] ? ` and ${names[1]}` : ''}`
+          const looked = `${names[0]} (VPP's name for TAP ${d.vppTap} without host_if_name)${names.length > 1 ? `, ${names.slice(1).join(', ')}` : ''}`
           return this.markPending(p, `VPP's tap is not in the default namespace: looked for ${looked}${other ? `; ${other.name} is a ${other.kind || 'link'}, not a tap` : ' (VPP has not created it yet)'}`)
         }
         if (!this.adoptable(l, d)) return

@@ -97,10 +97,11 @@ export const vppGeneratedTapName = (vppLogicalName: string) => `tap-${fnv32a(vpp
 
 /**
  * Linux names a TAP_TO_VPP's tap may have in the default namespace, in lookup order: VPP's generated name first,
- * then vpp_tap_if_name itself (VPP's host_if_name set to the logical name, the seed's convention), when it can be one.
+ * then vpp_tap_if_name itself (VPP's host_if_name set to the logical name, the seed's convention), then the
+ * interface's own host name (VPP's host_if_name set to it, as in the vpp-agent's localclient tap example).
  */
-export function vppTapCandidates(vppTap: string): string[] {
+export function vppTapCandidates(vppTap: string, hostName?: string): string[] {
   const out = [vppGeneratedTapName(vppTap)]
-  if (vppTap !== out[0] && !hostNameProblem(vppTap)) out.push(vppTap)
+  for (const n of [vppTap, hostName]) if (n && !out.includes(n) && !hostNameProblem(n)) out.push(n)
   return out
 }

@@ -145,7 +145,7 @@ async function context(desired: Desired, preread?: Map<string, any[][]>, keepRea
     if (!d.mtu || d.type === 'EXISTING' || d.type === 'LOOPBACK') continue
     if (d.type !== 'TAP_TO_VPP') continue
     // The kernel's max_mtu of VPP's tap as found (the static limit of validate.ts is the default tap's).
-    const names = vppTapCandidates(d.vppTap ?? '')
+    const names = vppTapCandidates(d.vppTap ?? '', d.hostName)
     const max = obs.byLabel.get('')?.links.find((l) => names.includes(l.name))?.maxMtu ?? 65521
     if (d.mtu > max) runtime.push({file: d.source?.file ?? '', key: d.key, path: 'mtu', message: `MTU ${d.mtu} is above the maximum of this tap (${max}, the kernel's max_mtu)`})
   }
