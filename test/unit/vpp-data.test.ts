@@ -2,6 +2,8 @@
 // as the vpp-agent would take it. Planning against the kernel: test/integration/vpp-data.test.ts and corpus.test.ts.
 import {test, describe} from 'node:test'
 import assert from 'node:assert/strict'
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {validateFiles, toDesired} from '../../src/config/index.ts'
 import {fnv32a, vppGeneratedTapName, vppTapCandidates} from '../../src/model/names.ts'
 
@@ -129,5 +131,29 @@ describe('VRF masters', () => {
       {name: 'dummy2', type: 'DUMMY', enabled: true, ip_addresses: ['172.16.7.7/24'], vrf_master_interface: 'existing-vrf'}]})
     await invalid({interfaces: [{name: 'v1', type: 'VETH', veth: {peer_if_name: 'v2'}}, {name: 'v2', type: 'VETH', veth: {peer_if_name: 'v1'}},
       {name: 'd', type: 'DUMMY', vrf_master_interface: 'v1'}]}, 'vrf_master_interface', /is a VETH, not a VRF_DEVICE/)
+  })
+})
+
+describe('corpus: real vpp-agent configs (test/fixtures/vpp-agent)', () => {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'vpp-agent')
+  const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()
+  test('the corpus holds every kind of source the issue names, each noting its source', () => {
+    assert.ok(files.length >= 10, files.join(' '))
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8')
+    for (const f of files) {
+      assert.ok(readme.includes(`| ${f} |`), `${f} is listed with its source in README.md`)
+      if (!f.endsWith('.json')) assert.match(readFileSync(join(dir, f), 'utf8'), /^# source: ligato\/vpp-agent |^# source: /, `${f} names its source`)
+    }
+  })
+  for (const f of files.filter((x) => x !== 'init-file-verbatim.yaml')) {
+    test(`${f} validates`, async () => {
+      const r = await validateFiles([join(dir, f)])
+      assert.equal(r.valid, true, dump(r.errors))
+      assert.ok(r.loaded.interfaces.length > 0)
+    })
+  }
+  test('init-file-verbatim.yaml: only its non-empty vppConfig is refused', async () => {
+    const r = await validateFiles([join(dir, 'init-file-verbatim.yaml')])
+    assert.deepEqual(r.errors.map((e) => e.message.replace(/ \(.*/, '')), ['"vppConfig" is not supported by lnx: lnx configures Linux networking only'])
   })
 })
