@@ -148,7 +148,7 @@ export async function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<Eng
     throw new LnxError('INVALID', '--peer and --peer-namespace only go with --type veth')
   }
   if (type === 'TAP_TO_VPP') {
-    if (!s.vppTap) throw new LnxError('INVALID', '--vpp-tap is required with --type tap-to-vpp', {errors: [{file: CLI, key: '', path: '--vpp-tap', message: '--vpp-tap is required with --type tap-to-vpp: the Linux name of the tap VPP created'}]})
+    if (!s.vppTap) throw new LnxError('INVALID', '--vpp-tap is required with --type tap-to-vpp', {errors: [{file: CLI, key: '', path: '--vpp-tap', message: '--vpp-tap is required with --type tap-to-vpp: the name of the VPP TAP interface whose tap to adopt'}]})
     item.tap = {vpp_tap_if_name: s.vppTap}
   }
   if (type === 'EXISTING' || type === 'LOOPBACK') {

@@ -20,11 +20,11 @@ export default class InterfaceAdd extends ImperativeCommand {
     'host-name': Flags.string({description: 'name of the link in the kernel (default: NAME)'}),
     ip: Flags.string({description: 'address in CIDR form; repeatable', multiple: true, multipleNonGreedy: true}),
     mac: Flags.string({description: 'MAC address'}),
-    mtu: Flags.integer({description: 'MTU (68..65535)'}),
+    mtu: Flags.integer({description: 'MTU (up to 65535 veth, 65521 tap, 65536 lo)'}),
     down: Flags.boolean({description: 'leave the link administratively down'}),
     'rx-checksum': Flags.string({description: 'veth rx checksum offload', options: ['on', 'off']}),
     'tx-checksum': Flags.string({description: 'veth tx checksum offload', options: ['on', 'off']}),
-    'vpp-tap': Flags.string({description: 'Linux name of the tap VPP created (tap-to-vpp)'}),
+    'vpp-tap': Flags.string({description: 'VPP TAP interface the tap belongs to (tap-to-vpp): found as tap-<fnv32a of it>, itself, or the host name'}),
   }
 
   async run(): Promise<PlanResult> {

@@ -13,7 +13,7 @@ export default class InterfaceSet extends ImperativeCommand {
   ]
   static args = {name: Args.string({description: 'logical name of the interface', required: true})}
   static flags = {
-    mtu: Flags.integer({description: 'MTU (68..65535)'}),
+    mtu: Flags.integer({description: 'MTU (up to 65535 veth, 65521 tap, 65536 lo)'}),
     mac: Flags.string({description: 'MAC address'}),
     'add-ip': Flags.string({description: 'add an address (CIDR); repeatable', multiple: true, multipleNonGreedy: true}),
     'del-ip': Flags.string({description: 'remove an address (CIDR); repeatable', multiple: true, multipleNonGreedy: true}),
