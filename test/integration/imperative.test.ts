@@ -278,7 +278,7 @@ describe('imperative verbs', {concurrency: 3}, () => {
       assertResultShape(r.json, 'applied')
       let ext = await link(pg, '', 'ext0')
       assert.equal(ext.ifindex, ifindex, 'adopted in place')
-      assert.equal(ext.ifalias, '/vnf-agent/vpp1/up0')
+      assert.equal(ext.ifalias, '/lnx-existing/vpp1/up0', 'EXISTING: a mark no vpp-agent reads')
       assert.notEqual(ext.group, '76', 'adopted links get the alias mark only')
       assert.deepEqual(await addrs(pg, '', 'ext0'), ['10.1.0.2/24'])
       // An EXISTING takes no namespace.
@@ -300,7 +300,7 @@ describe('imperative verbs', {concurrency: 3}, () => {
       assert.deepEqual(await addrs(pg, '', 'ext0'), ['10.1.0.2/24'], 'released with its addresses (which were the operator\'s is not known)')
       await ok(pg, ['interface', 'delete', 'lo2'])
       const lo2 = await link(pg, 'ns2', 'lo')
-      assert.ok(!lo2.ifalias, `mark released: ${lo2.ifalias}`)
+      assert.equal(lo2.ifalias, 'unconfigured', 'mark released as the vpp-agent leaves lo')
       assert.ok(isUp(lo2))
       assert.deepEqual(await addrs(pg, 'ns2', 'lo'), ['127.0.0.1/8', '::1/128'])
     })
