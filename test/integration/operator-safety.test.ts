@@ -11,7 +11,7 @@ test('imperative add --type existing --ip adds to the link\'s addresses; delete 
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.deepEqual(await addrs(pg, '', 'ext0'), ['10.50.0.1/24', '10.60.0.1/24'], 'the address the link had is kept')
     assert.ok(!r.json.changes.some((c: any) => c.action === 'delete'), JSON.stringify(r.json.changes))
-    assert.ok((await link(pg, '', 'ext0')).ifalias, 'adopted: marked with an alias')
+    assert.equal((await link(pg, '', 'ext0')).ifalias, '/lnx-existing/vpp1/uplink')
 
     // MTU and MAC of an EXISTING are not managed: an error that says so, nothing changed.
     for (const [flag, value] of [['--mtu', '1400'], ['--mac', '02:00:00:00:00:99']]) {
