@@ -29,7 +29,7 @@ test('agent: etcd stopped and restarted → reconnects and catches up; SIGTERM m
       // Back with its data: changes made right away (before the agent's watch is back) are caught up.
       etcd = await startEtcd(pg, {dir: etcd.dir})
       assert.equal((await etcdctl(pg, etcd.endpoint, ['txn'], txn([putIface(veth('x3', 'x4', 'nsx', '10.3.1.1/24')), putIface(veth('x4', 'x3', 'nsx', '10.3.1.2/24')), `del ${P}/interfaces/v2/interface/x2`, `del ${P}/interfaces/v2/interface/x1`]))).code, 0)
-      assert.ok(await until(async () => !!(await link(pg, 'nsx', 'x3')) && !(await link(pg, 'nsx', 'x1')), 20000), `caught up after the restart\n${agent.err()}`)
+      assert.ok(await until(async () => (await addrs(pg, 'nsx', 'x3').catch(() => [])).includes('10.3.1.1/24') && !(await link(pg, 'nsx', 'x1')) && agent.txns().at(-1)?.result === 'done', 20000), `caught up after the restart\n${agent.err()}`)
       assert.ok(agent.logs().some((l) => l.msg === 'etcd disconnected, reconnecting'), agent.err())
 
       // SIGTERM while a transaction is paused after its links phase (test-only fault point): the agent reverts it
@@ -76,7 +76,8 @@ test('agent: an empty store at start-up prunes nothing unless --allow-empty; fai
     let agent = await startAgent(pg, {etcd: etcd.endpoint})
     try {
       assert.equal((await etcdctl(pg, etcd.endpoint, ['txn'], txn([putIface(veth('e1', 'e2', 'nse', '10.5.0.1/24')), putIface(veth('e2', 'e1', 'nse', '10.5.0.2/24'))]))).code, 0)
-      assert.ok(await until(async () => !!(await link(pg, 'nse', 'e1')), 10000), agent.err())
+      // Stopped only once its transaction is done (a stop in the middle would revert it).
+      assert.ok(await until(async () => agent.txns().some((t) => t.create > 0 && t.result === 'done'), 10000), agent.err())
       await stop(agent)
       assert.equal((await etcdctl(pg, etcd.endpoint, ['del', '--prefix', P])).code, 0)
       agent = await startAgent(pg, {etcd: etcd.endpoint})

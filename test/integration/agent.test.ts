@@ -174,7 +174,7 @@ test('agent: a bad key is rejected by name while the others apply; drift is repa
       const dom2 = await browserDom(pg, `${agent.url}/`)
       assert.match(dom2, /Pending \(1\)[\s\S]*interface\/webcheck1[\s\S]*webcheck2/, 'the pending item with its reason (its peer is not defined)')
       assert.equal((await etcdctl(pg, etcd.endpoint, ['put', `${P}/interfaces/v2/interface/webcheck2`, veth('webcheck2', 'webcheck1', '10.2.0.2/24')])).code, 0)
-      assert.ok(await until(async () => !!(await link(pg, 'ns1', 'webcheck1')), 10000), agent.err())
+      assert.ok(await until(async () => (await addrs(pg, 'ns1', 'webcheck1').catch(() => [])).includes('10.2.0.1/24') && agent.txns().at(-1)?.result === 'done', 10000), agent.err())
       const dom3 = await browserDom(pg, `${agent.url}/`)
       assert.match(dom3, /<svg[\s\S]*webcheck1[\s\S]*<\/svg>/, 'the new link is in the picture')
       assert.match(dom3, /Pending \(0\)/)
