@@ -22,6 +22,14 @@ export abstract class LnxCommand extends Command {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
   }
 
+  /** stderr announcements of acting runs: a wait for the lock always (not with --json), progress on a terminal only. */
+  protected announcer(): (msg: string) => void {
+    const tty = !!process.stderr.isTTY
+    return (m) => {
+      if (!this.jsonEnabled() && (tty || /^waiting for another/.test(m))) process.stderr.write(`${m}\n`)
+    }
+  }
+
   /** Sets the exit code without throwing, so that a --json result is still printed. */
   protected exitWith(code: number) {
     process.exitCode = code

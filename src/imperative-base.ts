@@ -16,7 +16,7 @@ export abstract class ImperativeCommand extends LnxCommand {
   }
 
   protected opts(flags: {label: string; 'dry-run': boolean; 'lock-timeout': number}): Opts {
-    return {label: flags.label, dryRun: flags['dry-run'], lockTimeoutSeconds: flags['lock-timeout']}
+    return {label: flags.label, dryRun: flags['dry-run'], lockTimeoutSeconds: flags['lock-timeout'], say: this.announcer()}
   }
 
   protected report(out: EngineOutput, flags: {verbose?: boolean; 'dry-run': boolean}): PlanResult {

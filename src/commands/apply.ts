@@ -31,7 +31,6 @@ export default class Apply extends LnxCommand {
 
   async run(): Promise<PlanResult & {try?: TryInfo}> {
     const {flags} = await this.parse(Apply)
-    const tty = !!process.stderr.isTTY && !this.jsonEnabled()
     const enter = !!process.stdin.isTTY && !this.jsonEnabled()
     const opts = {
       label: flags.label,
@@ -42,7 +41,7 @@ export default class Apply extends LnxCommand {
       noRollback: flags['no-rollback'],
       waitSeconds: flags.wait,
       lockTimeoutSeconds: flags['lock-timeout'],
-      say: (m: string) => void ((tty || /waiting for another/.test(m)) && !this.jsonEnabled() && process.stderr.write(`${m}\n`)),
+      say: this.announcer(),
     }
     const show = (o: {result: PlanResult; warnings: ItemError[]}) => {
       if (this.jsonEnabled()) return

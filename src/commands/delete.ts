@@ -28,6 +28,7 @@ export default class Delete extends LnxCommand {
       dryRun: flags['dry-run'],
       deleteNamespaces: flags.namespaces,
       lockTimeoutSeconds: flags['lock-timeout'],
+      say: this.announcer(),
     })
     if (!this.jsonEnabled()) {
       this.log(planText(out.result, {verbose: flags.verbose, title: flags['dry-run'] ? 'dry run' : 'delete'}))

@@ -4,6 +4,7 @@ import {labelFlag} from '../flags.js'
 import {dump, type DumpWhat} from '../engine/dump.js'
 import {toJson, toYaml} from '../render/doc.js'
 import {dumpTables} from '../render/dump.js'
+import {strayMessage} from '../kernel/namespaces.js'
 
 export default class Dump extends LnxCommand {
   static summary = 'Show interfaces, ARP entries, routes and namespaces as the kernel has them'
@@ -28,6 +29,7 @@ export default class Dump extends LnxCommand {
     const {args, flags} = await this.parse(Dump)
     const r = await dump({what: args.what as DumpWhat, namespaces: flags.namespace, managed: flags.managed, label: flags.label})
     const doc = args.what === 'namespaces' ? {namespaces: r.namespaces} : r.doc
+    for (const name of r.obs.strays ?? []) process.stderr.write(`warning: ${strayMessage(name)}\n`)
     if (this.jsonEnabled()) return doc
     if (flags.output === 'json') this.log(toJson(doc))
     else if (flags.output === 'yaml') process.stdout.write(await toYaml(doc))

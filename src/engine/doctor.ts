@@ -5,8 +5,8 @@ import {access, readFile, stat} from 'node:fs/promises'
 import {request, type RequestOptions} from 'node:http'
 import {LnxError} from '../errors.js'
 import {run, parseBatchErrors, type RunResult} from '../kernel/run.js'
-import {NETNS_DIR} from '../kernel/namespaces.js'
-import {LOCK_DIR} from './lock.js'
+import {listStrays, NETNS_DIR} from '../kernel/namespaces.js'
+import {lockState} from './lock.js'
 
 export interface Check {
   name: string
@@ -257,32 +257,27 @@ async function checkEtcd(urls: string): Promise<Check> {
 
 async function checkLock(required: boolean): Promise<Check> {
   const name = 'lock'
-  const ino = (await stat('/proc/self/ns/net').catch(() => null))?.ino
-  if (ino === undefined) return {name, ok: false, required, found: 'cannot read /proc/self/ns/net', fix: 'mount /proc'}
-  const path = `${LOCK_DIR}/netns-${ino}.lock`
-  let content: string
   try {
-    content = await readFile(path, 'utf8')
+    const st = await lockState()
+    return st.held
+      ? {name, ok: false, required, found: `held${st.pid ? ` by pid ${st.pid}` : ''} (${st.path})`, fix: `another lnx run${st.pid ? ` (pid ${st.pid})` : ''} is applying; wait for it`}
+      : {name, ok: true, required, found: `free (${st.path})`}
   } catch (e: any) {
-    if (e.code === 'ENOENT') return {name, ok: true, required, found: `free (${path})`}
-    return {name, ok: false, required, found: `${path}: ${e.message}`, fix: 'run as root'}
+    return {name, ok: false, required, found: `cannot check the lock: ${e.message}`, fix: 'run as root; flock comes with util-linux'}
   }
-  const [pid, st] = content.trim().split(' ')
-  let alive = false
-  try {
-    const s = await readFile(`/proc/${Number(pid)}/stat`, 'utf8')
-    alive = s.slice(s.lastIndexOf(')') + 2).split(' ')[19] === st
-  } catch {
-    alive = false
-  }
-  return alive
-    ? {name, ok: false, required, found: `held by pid ${pid} (${path})`, fix: `another lnx run (pid ${pid}) is applying; wait for it`}
-    : {name, ok: true, required, found: `free (stale file of pid ${pid}, taken over on next run)`}
+}
+
+/** Files in /run/netns no namespace is mounted on: every command skips them with a warning; doctor names them. */
+async function checkStrays(): Promise<Check> {
+  const strays = await listStrays()
+  return strays.length
+    ? {name: 'netns-strays', ok: false, required: false, found: `not namespaces, skipped: ${strays.map((n) => `${NETNS_DIR}/${n}`).join(', ')}`, fix: strays.map((n) => `ip netns del ${n}`).join('; ')}
+    : {name: 'netns-strays', ok: true, required: false, found: `every entry of ${NETNS_DIR} is a namespace`}
 }
 
 export async function doctor(opts: DoctorOptions = {}): Promise<DoctorResult> {
   const require = new Set(opts.require ?? [])
-  const [ipChecks, nsenter, ethtool, sysctl, links, priv, netns, docker, lock] = await Promise.all([
+  const [ipChecks, nsenter, ethtool, sysctl, links, priv, netns, strays, docker, lock] = await Promise.all([
     checkIproute(),
     checkTool('nsenter', ['--version'], 'apt-get install util-linux'),
     checkTool('ethtool', ['--version'], 'apt-get install ethtool'),
@@ -290,10 +285,11 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorResult> {
     checkLinkTypes(require),
     checkPrivileges(),
     checkNetnsDir(),
+    checkStrays(),
     checkDocker(require.has('docker')),
     checkLock(require.has('lock')),
   ])
-  const checks: Check[] = [...ipChecks, nsenter, ethtool, sysctl, ...links, priv, netns, docker]
+  const checks: Check[] = [...ipChecks, nsenter, ethtool, sysctl, ...links, priv, netns, strays, docker]
   if (opts.etcd !== undefined) checks.push(await checkEtcd(opts.etcd))
   checks.push(lock)
   return {checks, ok: checks.every((c) => c.ok || !c.required)}

@@ -1,12 +1,16 @@
 // Runs a plan: phase by phase, one `ip -batch` per namespace (namespaces of a phase in parallel); tools as their
-// own processes. Tracks what was applied so that a failure or a signal can undo exactly that, in reverse.
+// own processes. Tracks what was applied so that a failure or a signal can undo exactly that, in reverse — and
+// what may have been: a batch that died without saying where (killed with lnx's process group) is "unknown".
 import {LnxError} from '../errors.js'
 import {ipBatch, run, type NsHandle} from '../kernel/run.js'
 import {handleKey, READ} from '../kernel/observe.js'
 import {PHASES, renderCmd, type Change, type Cmd, type Phase} from './plan.js'
+import {testPause} from './session.js'
 
 export interface ExecResult {
   applied: Cmd[]
+  /** Commands of batches that died without saying how far they got: some of them may be applied. */
+  unknown?: Cmd[]
   /** With readBack: each namespace's state read at the end of its last batch (4 JSON arrays), by handle key. */
   reads?: Map<string, any[][]>
   failure?: {cmd?: Cmd; message: string; code: 'KERNEL' | 'INTERRUPTED'}
@@ -15,6 +19,8 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Set when SIGINT/SIGTERM arrived: stop after the running step. */
   interrupted?: () => string | undefined
+  /** Wakes the test pause when a signal arrives. */
+  signal?: AbortSignal
   progress?: (done: number, total: number, phase: Phase) => void
   /** Append the observation reads to the last step's batches (when that step only configures links in place). */
   readBack?: boolean
@@ -22,10 +28,10 @@ export interface ExecOptions {
 
 const nsKey = handleKey
 
-/** Test-only fault points, documented in the README: the Nth ip line of a run fails; a pause after a phase. */
+/** Test-only fault points, documented in the README: the Nth ip line of a run fails (LNX_TEST_FAULT) or hangs until
+ * the batch is killed (LNX_TEST_HANG: `monitor` blocks), so that tests can fault every step and kill a batch midway. */
 const FAULT = Number(process.env.LNX_TEST_FAULT ?? 0)
-const PAUSE_PHASE = process.env.LNX_TEST_PAUSE_AFTER ?? ''
-const PAUSE_MS = Number(process.env.LNX_TEST_PAUSE_MS ?? 3000)
+const HANG = Number(process.env.LNX_TEST_HANG ?? 0)
 
 /** Groups commands into steps: per phase, per namespace; configure and l3 share a batch when no tool runs between. */
 export function steps(cmds: Cmd[]): {phase: Phase; batches: Map<string, Cmd[]>}[] {
@@ -66,15 +72,21 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
         const tools = cmds.filter((c) => c.tool)
         for (const t of tools) {
           const r = await run(t.tool!.cmd, t.tool!.args, {ns: t.ns})
+          if (r.signal) return {ok, unknown: [t], failure: {cmd: t, message: `${renderCmd(t)}: killed by ${r.signal}`}}
           if (r.exitCode !== 0) return {ok, failure: {cmd: t, message: `${renderCmd(t)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`}}
           ok.push(t)
         }
         if (!ipCmds.length) return {ok}
         const lines = ipCmds.map((c) => {
           lineNo++
-          return FAULT && lineNo === FAULT ? 'link set dev lnx-fault-injected up' : c.line!
-        })
+          if (FAULT && lineNo === FAULT) return 'link set dev lnx-fault-injected up'
+          return HANG && lineNo === HANG ? `${c.line!}\nmonitor link` : c.line!
+        }).join('\n').split('\n')
         const r = await ipBatch(ipCmds[0].ns, readBack ? [...lines, ...READ] : lines, readBack ? {json: true, details: true} : {})
+        if (r.unknown) {
+          // Killed midway (or died without naming a line): any of its lines may be applied.
+          return {ok, unknown: ipCmds, failure: {cmd: undefined, message: r.unknown}}
+        }
         if (r.ok) {
           if (readBack) {
             const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
@@ -86,37 +98,108 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
         return {ok: [...ok, ...ipCmds.slice(0, n)], failure: {cmd: ipCmds[n], message: `${ipCmds[n] ? renderCmd(ipCmds[n]) : 'ip -batch'}: ${r.failure!.message}`}}
       }),
     )
-    for (const r of results) applied.push(...r.ok)
+    const unknown: Cmd[] = []
+    for (const r of results) {
+      applied.push(...r.ok)
+      unknown.push(...((r as {unknown?: Cmd[]}).unknown ?? []))
+    }
     done += [...step.batches.values()].reduce((s, b) => s + b.length, 0)
     opts.progress?.(done, all.length, step.phase)
-    const failed = results.find((r) => r.failure)
-    if (failed) return {applied, failure: {...failed.failure!, code: 'KERNEL'}}
-    if (PAUSE_PHASE === step.phase) await new Promise((r) => setTimeout(r, PAUSE_MS))
     const sig = opts.interrupted?.()
-    if (sig) return {applied, failure: {message: `interrupted by ${sig}`, code: 'INTERRUPTED'}}
+    const failed = results.find((r) => r.failure)
+    if (failed) {
+      const f = failed.failure!
+      // A batch killed by the same Ctrl-C that reached lnx is an interruption, not a kernel refusal.
+      const code = sig && unknown.length ? 'INTERRUPTED' : 'KERNEL'
+      return {applied, ...(unknown.length ? {unknown} : {}), failure: {...f, code, message: code === 'INTERRUPTED' ? `interrupted by ${sig}` : f.message}}
+    }
+    await testPause(step.phase, opts.signal)
+    const sig2 = opts.interrupted?.()
+    if (sig2) return {applied, failure: {message: `interrupted by ${sig2}`, code: 'INTERRUPTED'}}
   }
   return {applied, reads}
 }
 
-/** Undoes applied commands in reverse order, best effort (-force: a failing undo line does not stop the rest). */
-export async function revert(applied: Cmd[]): Promise<{ok: boolean; errors: string[]}> {
-  const undo = [...applied].reverse().flatMap((c) => c.undo)
-  const errors: string[] = []
-  let i = 0
-  while (i < undo.length) {
-    const first = undo[i]
-    if (first.tool) {
-      const r = await run(first.tool.cmd, first.tool.args, {ns: first.ns})
-      if (r.exitCode !== 0) errors.push(`${renderCmd(first)}: ${r.stderr.trim()}`)
-      i++
-      continue
+/** A line that moves or creates something across namespaces (or creates/removes one): ordered against everything. */
+const crossesNamespaces = (c: Cmd) => !c.tool && /(^| )netns /.test(c.line!)
+
+/** One stage of a revert: per namespace, commands run in order (ip lines batched, tools one by one); the
+ * namespaces of a stage run in parallel. */
+export type UndoStage = Map<string, Cmd[]>
+
+/**
+ * The undo lines of applied commands as stages. Forward steps are undone in reverse (within a step, the applied
+ * commands in reverse); inside a step the undo lines go in the order their own phases give (a re-created veth
+ * before its addresses, a namespace deleted after the links in it), stable otherwise. Lines that stay in one
+ * namespace commute with lines of other namespaces inside such a group, so they are batched per namespace; a line
+ * that crosses namespaces (netns add/del, a move, a veth made with netns) is a barrier, kept in place.
+ */
+export function undoStages(applied: Cmd[]): UndoStage[] {
+  const stages: UndoStage[] = []
+  let open: UndoStage | undefined
+  let lastCross: {key: string; cmds: Cmd[]} | undefined
+  for (const phase of [...PHASES].reverse()) {
+    const undo = applied.filter((c) => c.phase === phase).reverse().flatMap((c) => c.undo)
+    const ordered = undo.map((c, i) => ({c, i})).sort((a, b) => PHASES.indexOf(a.c.phase) - PHASES.indexOf(b.c.phase) || a.i - b.i)
+    let group: Phase | undefined
+    for (const {c} of ordered) {
+      if (c.phase !== group) {
+        // A new group of one step: nothing moves across its start.
+        group = c.phase
+        open = undefined
+        lastCross = undefined
+      }
+      const k = nsKey(c.ns)
+      if (crossesNamespaces(c)) {
+        open = undefined
+        if (lastCross && lastCross.key === k) lastCross.cmds.push(c)
+        else {
+          lastCross = {key: k, cmds: [c]}
+          stages.push(new Map([[k, lastCross.cmds]]))
+        }
+        continue
+      }
+      lastCross = undefined
+      if (!open) stages.push((open = new Map()))
+      if (!open.has(k)) open.set(k, [])
+      open.get(k)!.push(c)
     }
-    let j = i
-    while (j < undo.length && !undo[j].tool && nsKey(undo[j].ns) === nsKey(first.ns)) j++
-    const group = undo.slice(i, j)
-    const r = await ipBatch(first.ns, group.map((c) => c.line!), {force: true})
-    for (const f of r.failures) errors.push(`${group[f.line] ? renderCmd(group[f.line]) : 'ip'}: ${f.message}`)
-    i = j
+    open = undefined
+    lastCross = undefined
+  }
+  return stages
+}
+
+/**
+ * Undoes applied commands (see undoStages), best effort: -force, a failing undo line does not stop the rest. A
+ * reusable step: service.ts follows it with a re-plan against the state read before the run.
+ */
+export async function revert(applied: Cmd[], opts: {progress?: (done: number, total: number) => void} = {}): Promise<{ok: boolean; errors: string[]}> {
+  const stages = undoStages(applied)
+  const total = stages.reduce((n, st) => n + [...st.values()].reduce((m, c) => m + c.length, 0), 0)
+  const errors: string[] = []
+  let done = 0
+  for (const stage of stages) {
+    await Promise.all([...stage.values()].map(async (cmds) => {
+      let i = 0
+      while (i < cmds.length) {
+        const first = cmds[i]
+        if (first.tool) {
+          const r = await run(first.tool.cmd, first.tool.args, {ns: first.ns})
+          if (r.exitCode !== 0) errors.push(`${renderCmd(first)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`)
+          i++
+          continue
+        }
+        let j = i
+        while (j < cmds.length && !cmds[j].tool) j++
+        const group = cmds.slice(i, j)
+        const r = await ipBatch(first.ns, group.map((c) => c.line!), {force: true})
+        for (const f of r.failures) errors.push(`${group[f.line] ? renderCmd(group[f.line]) : 'ip'}: ${f.message}`)
+        i = j
+      }
+    }))
+    done += [...stage.values()].reduce((m, c) => m + c.length, 0)
+    opts.progress?.(done, total)
   }
   return {ok: errors.length === 0, errors}
 }

@@ -7,12 +7,12 @@ import {normalizeAddr, normalizeCidr, normalizeNetwork} from '../model/ip.js'
 import {nsNameProblem} from '../model/names.js'
 import {observe} from '../kernel/observe.js'
 import {ownership} from '../kernel/owned.js'
-import {DEFAULT_HANDLE, listNamed, namedHandle} from '../kernel/namespaces.js'
-import {ipBatch} from '../kernel/run.js'
+import {DEFAULT_HANDLE, listNamed, listStrays, namedHandle, scanNamed, strayMessage} from '../kernel/namespaces.js'
+import {ipBatch, probeIp} from '../kernel/run.js'
 import {currentState, type CurrentState} from './current.js'
 import {checkPrivileges, runDesired, type EngineOptions, type EngineOutput} from './service.js'
-import {acquireLock} from './lock.js'
 import {assertNoTry} from './try-journal.js'
+import {withSession} from './session.js'
 
 export const CLI = 'command line'
 
@@ -20,6 +20,17 @@ export type Opts = Omit<EngineOptions, 'mode'>
 
 /** Where a field of an item came from on the command line, so that errors name the flag. */
 export type FlagMap = Record<string, string>
+
+/**
+ * A verb's read-modify-write happens entirely under the lock: read what lnx owns, change one item, plan and
+ * execute it — so concurrent verbs cannot lose each other's changes. A dry run takes no lock.
+ */
+async function locked<T>(opts: {dryRun?: boolean; lockTimeoutSeconds?: number; say?: (msg: string) => void}, fn: () => Promise<T>): Promise<T> {
+  if (opts.dryRun) return fn()
+  await checkPrivileges()
+  await probeIp()
+  return withSession({lockTimeoutSeconds: opts.lockTimeoutSeconds, say: opts.say}, fn)
+}
 
 async function current(label: string): Promise<CurrentState> {
   await checkPrivileges()
@@ -120,7 +131,11 @@ export interface InterfaceAddSpec {
   vppTap?: string
 }
 
-export async function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<EngineOutput> {
+export function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<EngineOutput> {
+  return locked(opts, () => interfaceAddLocked(s, opts))
+}
+
+async function interfaceAddLocked(s: InterfaceAddSpec, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   if (st.owned.has(s.name)) throw new LnxError('INVALID', `interface ${s.name} already exists`, {hint: `change it with lnx interface set ${s.name} …`})
   const type = TYPES[s.type]
@@ -189,7 +204,11 @@ function withDependents(st: CurrentState, item: Interface): {interfaces: Interfa
   }
 }
 
-export async function interfaceSet(name: string, s: InterfaceSetSpec, opts: Opts): Promise<EngineOutput> {
+export function interfaceSet(name: string, s: InterfaceSetSpec, opts: Opts): Promise<EngineOutput> {
+  return locked(opts, () => interfaceSetLocked(name, s, opts))
+}
+
+async function interfaceSetLocked(name: string, s: InterfaceSetSpec, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
   if (!cur) throw notManaged(st, name, 'interface', {mtuMac: s.mtu !== undefined || s.mac !== undefined})
@@ -222,7 +241,11 @@ export async function interfaceSet(name: string, s: InterfaceSetSpec, opts: Opts
   return run([{file: CLI, doc: withDependents(st, item)}], opts, 'apply', flags)
 }
 
-export async function interfaceDelete(name: string, opts: Opts): Promise<EngineOutput> {
+export function interfaceDelete(name: string, opts: Opts): Promise<EngineOutput> {
+  return locked(opts, () => interfaceDeleteLocked(name, opts))
+}
+
+async function interfaceDeleteLocked(name: string, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
   if (!cur) throw notManaged(st, name)
@@ -254,7 +277,11 @@ function ifaceFor(st: CurrentState, dev: string): Interface {
   return i
 }
 
-export async function routeAdd(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
+export function routeAdd(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
+  return locked(opts, () => routeAddLocked(s, opts))
+}
+
+async function routeAddLocked(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   const iface = ifaceFor(st, s.dev)
   const route: Route = {outgoing_interface: s.dev, dst_network: s.dst}
@@ -268,7 +295,11 @@ export async function routeAdd(s: RouteSpec, opts: Opts): Promise<EngineOutput> 
   return run([{file: CLI, doc: {interfaces: deps.interfaces, routes}}], opts, 'apply', ROUTE_FLAGS)
 }
 
-export async function routeDelete(s: {dst: string; dev: string}, opts: Opts): Promise<EngineOutput> {
+export function routeDelete(s: {dst: string; dev: string}, opts: Opts): Promise<EngineOutput> {
+  return locked(opts, () => routeDeleteLocked(s, opts))
+}
+
+async function routeDeleteLocked(s: {dst: string; dev: string}, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   ifaceFor(st, s.dev)
   const dst = normalizeNetwork(s.dst)
@@ -279,7 +310,11 @@ export async function routeDelete(s: {dst: string; dev: string}, opts: Opts): Pr
 
 const ARP_FLAGS: FlagMap = {interface: '--dev', ip_address: 'IP', hw_address: 'MAC'}
 
-export async function arpAdd(s: {dev: string; ip: string; mac: string}, opts: Opts): Promise<EngineOutput> {
+export function arpAdd(s: {dev: string; ip: string; mac: string}, opts: Opts): Promise<EngineOutput> {
+  return locked(opts, () => arpAddLocked(s, opts))
+}
+
+async function arpAddLocked(s: {dev: string; ip: string; mac: string}, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   const iface = ifaceFor(st, s.dev)
   const deps = withDependents(st, iface)
@@ -288,7 +323,11 @@ export async function arpAdd(s: {dev: string; ip: string; mac: string}, opts: Op
   return run([{file: CLI, doc: {interfaces: deps.interfaces, arp_entries: arps}}], opts, 'apply', ARP_FLAGS)
 }
 
-export async function arpDelete(s: {dev: string; ip: string}, opts: Opts): Promise<EngineOutput> {
+export function arpDelete(s: {dev: string; ip: string}, opts: Opts): Promise<EngineOutput> {
+  return locked(opts, () => arpDeleteLocked(s, opts))
+}
+
+async function arpDeleteLocked(s: {dev: string; ip: string}, opts: Opts): Promise<EngineOutput> {
   const st = await current(opts.label)
   ifaceFor(st, s.dev)
   const ip = normalizeAddr(s.ip) ?? s.ip
@@ -329,47 +368,53 @@ function checkNsName(name: string) {
   if (p) throw new LnxError('INVALID', `namespace name "${name}" ${p}`, {errors: [{file: CLI, key: '', path: 'NAME', message: `namespace name "${name}" ${p}`}]})
 }
 
-export async function namespaceAdd(name: string, opts: {dryRun?: boolean; lockTimeoutSeconds?: number}): Promise<{created: boolean; name: string; commands: string[]}> {
+export async function namespaceAdd(name: string, opts: {dryRun?: boolean; lockTimeoutSeconds?: number; say?: (msg: string) => void}): Promise<{created: boolean; name: string; commands: string[]}> {
   checkNsName(name)
   await checkPrivileges()
   const commands = [`ip netns add ${name}`, `ip -n ${name} link set dev lo up`]
-  if ((await listNamed()).includes(name)) return {created: false, name, commands: []}
   await assertNoTry()
-  if (opts.dryRun) return {created: false, name, commands}
-  const lock = await acquireLock({timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000})
-  try {
+  if (opts.dryRun) return (await listNamed()).includes(name) ? {created: false, name, commands: []} : {created: false, name, commands}
+  return withSession(opts, async () => {
+    // A try may have started while this run waited for the lock.
     await assertNoTry()
+    const {named, strays} = await scanNamed()
+    if (named.includes(name)) return {created: false, name, commands: []}
+    if (strays.includes(name)) throw new LnxError('INVALID', strayMessage(name).replace(': skipped;', ';'))
     const r = await ipBatch(DEFAULT_HANDLE, [`netns add ${name}`])
-    if (!r.ok) throw new LnxError('KERNEL', `ip netns add ${name}: ${r.failure?.message}`)
+    if (!r.ok) {
+      // Killed or refused midway, `ip netns add` can leave the file without the namespace mounted on it: that file
+      // did not exist before (checked under the lock), so it is ours to remove.
+      if ((await listStrays()).includes(name)) await ipBatch(DEFAULT_HANDLE, [`netns del ${name}`], {force: true})
+      throw new LnxError(r.unknown ? 'INTERRUPTED' : 'KERNEL', `ip netns add ${name}: ${r.failure?.message}`)
+    }
     const up = await ipBatch(namedHandle(name), ['link set dev lo up'])
     if (!up.ok) throw new LnxError('KERNEL', `lo up in ${name}: ${up.failure?.message}`)
     return {created: true, name, commands}
-  } finally {
-    await lock.release()
-  }
+  })
 }
 
-export async function namespaceDelete(name: string, opts: {force?: boolean; dryRun?: boolean; label: string; lockTimeoutSeconds?: number}): Promise<{deleted: boolean; name: string; removed: string[]}> {
+export async function namespaceDelete(name: string, opts: {force?: boolean; dryRun?: boolean; label: string; lockTimeoutSeconds?: number; say?: (msg: string) => void}): Promise<{deleted: boolean; name: string; removed: string[]}> {
   checkNsName(name)
   await checkPrivileges()
-  if (!(await listNamed()).includes(name)) throw new LnxError('INVALID', `namespace ${name} does not exist`, {hint: 'lnx namespace list'})
-  // Every namespace: a veth's peer elsewhere goes with it and must be named.
-  const obs = await observe()
-  const ns = obs.byLabel.get(name)
-  const links = (ns?.links ?? []).filter((l) => l.name !== 'lo')
-  const removed = links.map((l) => `${l.name} (${l.kind || 'link'}, ${ownership(l, opts.label) === 'owned' ? 'managed by lnx' : 'foreign'}${l.kind === 'veth' && l.peer ? `; its peer ${l.peer.name}${l.peer.ns !== ns ? ` in ${l.peer.ns.handle.label || 'the default namespace'}` : ''} goes too` : l.kind === 'veth' ? '; its peer goes too' : ''}${l.kind === 'tap' || l.kind === 'tun' ? '; a tap dies with its namespace' : ''})`)
-  if (links.length && !opts.force) {
-    throw new LnxError('INVALID', `namespace ${name} still holds ${links.map((l) => l.name).join(', ')}`, {hint: `--force removes them with the namespace`})
+  const inspect = async () => {
+    if (!(await listNamed()).includes(name)) throw new LnxError('INVALID', `namespace ${name} does not exist`, {hint: 'lnx namespace list'})
+    // Every namespace: a veth's peer elsewhere goes with it and must be named.
+    const obs = await observe()
+    const ns = obs.byLabel.get(name)
+    const links = (ns?.links ?? []).filter((l) => l.name !== 'lo')
+    const removed = links.map((l) => `${l.name} (${l.kind || 'link'}, ${ownership(l, opts.label) === 'owned' ? 'managed by lnx' : 'foreign'}${l.kind === 'veth' && l.peer ? `; its peer ${l.peer.name}${l.peer.ns !== ns ? ` in ${l.peer.ns.handle.label || 'the default namespace'}` : ''} goes too` : l.kind === 'veth' ? '; its peer goes too' : ''}${l.kind === 'tap' || l.kind === 'tun' ? '; a tap dies with its namespace' : ''})`)
+    if (links.length && !opts.force) {
+      throw new LnxError('INVALID', `namespace ${name} still holds ${links.map((l) => l.name).join(', ')}`, {hint: `--force removes them with the namespace`})
+    }
+    return removed
   }
   await assertNoTry()
-  if (opts.dryRun) return {deleted: false, name, removed}
-  const lock = await acquireLock({timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000})
-  try {
+  if (opts.dryRun) return {deleted: false, name, removed: await inspect()}
+  return withSession(opts, async () => {
     await assertNoTry()
+    const removed = await inspect()
     const r = await ipBatch(DEFAULT_HANDLE, [`netns del ${name}`])
     if (!r.ok) throw new LnxError('KERNEL', `ip netns del ${name}: ${r.failure?.message}`)
     return {deleted: true, name, removed}
-  } finally {
-    await lock.release()
-  }
+  })
 }

@@ -458,7 +458,8 @@ class Planner {
       while (used.has(String(g))) g++
       const undo: Cmd[] = []
       for (const {l, key, change} of items) {
-        change.cmds.push(this.cmd(h, 'unlink', L.group(l.name, g), key, [this.cmd(h, 'unlink', L.group(l.name, l.group), key)]))
+        // The group's undo goes with the re-created links' configuration (after them, should they be re-made).
+        change.cmds.push(this.cmd(h, 'unlink', L.group(l.name, g), key, [this.cmd(h, 'configure', L.group(l.name, l.group), key)]))
         undo.push(...this.recreateLinkUndo(l, key))
       }
       const last = items[items.length - 1]
@@ -1018,7 +1019,8 @@ class Planner {
           return
         }
         if (exact) return void this.unchanged++
-        const old = {dst: same.dst, gw: same.gw, dev: same.dev!, metric: same.metric, scope: same.scope, family: same.family}
+        // The undo runs before a rename of this link is undone: it names the link by its new name.
+        const old = {dst: same.dst, gw: same.gw, dev: onMine ? host : same.dev!, metric: same.metric, scope: same.scope, family: same.family}
         this.change('update', 'route', r.key, h, `${describeRoute(old)} → ${detail}`, [
           this.cmd(h, 'l3', L.route('replace', spec), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]),
         ], true)
@@ -1029,7 +1031,7 @@ class Planner {
       if (exact && linkName && same.protocol === 'boot') {
         // Take-over from the vpp-agent (its routes are proto boot): same route on an owned link → re-marked.
         // Other tools' protocols (static, zebra, bird, …) are collisions.
-        const old = {dst: same.dst, gw: same.gw, dev: same.dev!, metric: same.metric, scope: same.scope, family: same.family, proto: same.protocol}
+        const old = {dst: same.dst, gw: same.gw, dev: host, metric: same.metric, scope: same.scope, family: same.family, proto: same.protocol}
         this.change('update', 'route', r.key, h, `adopt ${detail} (proto ${same.protocol} → lnx)`, [
           this.cmd(h, 'l3', L.route('replace', spec), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]),
         ])

@@ -1,13 +1,13 @@
 // plan / apply / delete for the CLI: load → check privileges → lock → reconcile (services/reconcile.ts: observe →
-// plan → execute → verify, reverting on failure) → exit code. The CLI's own parts live here: signal handlers,
-// the lock held across --wait, polling for pending items.
+// plan → execute → verify, reverting on failure) → exit code. The CLI's own parts live here: the run session
+// (lock and signal handlers, session.ts) held across --wait, polling for pending items.
 import {EXIT, LnxError, type ItemError} from '../errors.js'
 import {loadDesired} from '../config/index.js'
 import type {Desired} from '../model/types.js'
 import type {Observation} from '../kernel/observe.js'
 import {probeIp} from '../kernel/run.js'
 import type {Change, Cmd, Pending} from './plan.js'
-import {acquireLock} from './lock.js'
+import {withSession} from './session.js'
 import {assertNoTry} from './try-journal.js'
 import {refuseIfAgent} from './claim.js'
 import {checkPrivileges, planOnly, reconcile, revertRun, toJson} from '../services/reconcile.js'
@@ -87,12 +87,10 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
   }
   await probeIp()
   if (opts.prune || opts.mode === 'delete') await refuseIfAgent(opts.label, opts.mode === 'delete' ? 'delete' : 'apply --prune')
-  const lock = await acquireLock({
-    timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000,
-    onWait: (pid) => opts.say?.(`waiting for another lnx run (pid ${pid ?? '?'}) to finish…`),
-  })
-  const logger = {info: (m: string) => opts.say?.(m)}
-  try {
+  // The lock and the signal handlers span the whole run, --wait included (session.ts): a signal at any moment either
+  // ends the run before anything changed or makes the running pass stop and revert; later signals are ignored.
+  return withSession({lockTimeoutSeconds: opts.lockTimeoutSeconds, say: opts.say}, async (session) => {
+    const logger = {info: (m: string) => opts.say?.(m)}
     // A try may have started while this run waited for the lock.
     await assertNoTry()
     const allChanges: ChangeJson[] = []
@@ -104,7 +102,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       return out
     }
     for (;;) {
-      const outcome = await withSignals((signal) => reconcile(desired, {...opts, mode: opts.mode as 'apply' | 'delete', locked: true, keepReads: !!opts.beforeUnlock && !before}, signal, logger))
+      const outcome = await reconcile(desired, {...opts, mode: opts.mode as 'apply' | 'delete', locked: true, keepReads: !!opts.beforeUnlock && !before}, session.signal, logger)
       if (outcome.cause) throw outcome.cause
       // The first pass read the kernel before anything of this run changed it: --try reverts to that.
       before ??= outcome.before
@@ -117,35 +115,24 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       if (!outcome.planned.length && !outcome.pending.length) {
         return done({result: withChanges({...outcome.report, pending: []}, allChanges), exitCode: EXIT.OK, warnings})
       }
-      if (Date.now() >= deadline) {
-        const result = withChanges({...outcome.report, pending: outcome.pending, result: 'pending' as const}, allChanges)
+      const stop = () => {
+        // A signal while waiting for pending items ends the wait; what the passes applied is complete and verified.
+        const sig = session.interrupted()
+        const result = withChanges({...outcome.report, pending: outcome.pending, result: 'pending' as const,
+          ...(sig ? {warnings: [...(outcome.report.warnings ?? []), `interrupted by ${sig} while waiting for pending items; what was applied stays`]} : {})}, allChanges)
         result.summary = {...result.summary, pending: outcome.pending.length}
         return done({result, exitCode: EXIT.PENDING, warnings})
       }
+      if (Date.now() >= deadline || session.interrupted()) return stop()
       opts.say?.(`waiting for ${outcome.pending.length} pending item${outcome.pending.length === 1 ? '' : 's'}…`)
       await new Promise((r) => setTimeout(r, 500))
+      if (session.interrupted()) return stop()
     }
-  } finally {
-    await lock.release()
-  }
+  })
 }
 
 /** A result listing the changes of every round of `--wait`: its summary counts what `changes` lists. */
 function withChanges<R extends PlanResult>(result: R, changes: ChangeJson[]): R {
   const count = (a: ChangeJson['action']) => changes.filter((c) => c.action === a).length
   return {...result, changes, summary: {...result.summary, create: count('create'), update: count('update'), delete: count('delete')}}
-}
-
-/** SIGINT/SIGTERM during a pass stop it after the running step and revert what it did (the CLI's behaviour). */
-async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController()
-  const onSig = (s: NodeJS.Signals) => ac.abort(s)
-  process.on('SIGINT', onSig)
-  process.on('SIGTERM', onSig)
-  try {
-    return await fn(ac.signal)
-  } finally {
-    process.off('SIGINT', onSig)
-    process.off('SIGTERM', onSig)
-  }
 }

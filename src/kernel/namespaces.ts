@@ -1,5 +1,5 @@
 // Namespace references → handles (paths lnx can enter), and discovery of the named namespaces of a host.
-import {readdir, stat} from 'node:fs/promises'
+import {readdir, stat, statfs} from 'node:fs/promises'
 import type {NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import type {NsHandle} from './run.js'
@@ -12,13 +12,39 @@ export const DEFAULT_HANDLE: NsHandle = {label: '', path: `/proc/${process.pid}/
 
 export const namedHandle = (name: string): NsHandle => ({label: name, name, path: `${NETNS_DIR}/${name}`, isDefault: false})
 
-export async function listNamed(): Promise<string[]> {
-  try {
-    return (await readdir(NETNS_DIR)).filter((n) => !n.startsWith('.')).sort()
-  } catch {
-    return []
-  }
+const NSFS_MAGIC = 0x6e736673
+
+/** Whether a path is a namespace file (nsfs): a bind-mounted namespace, not the empty file under it. */
+export async function isNsfs(path: string): Promise<boolean> {
+  const fs = await statfs(path).catch(() => null)
+  return !!fs && Number(fs.type) === NSFS_MAGIC
 }
+
+/**
+ * The entries of /run/netns, split: namespaces, and strays — files no namespace is mounted on (what an `ip netns
+ * add` interrupted between creating the file and mounting leaves). Strays are skipped, never entered.
+ */
+export async function scanNamed(): Promise<{named: string[]; strays: string[]}> {
+  let names: string[]
+  try {
+    names = (await readdir(NETNS_DIR)).filter((n) => !n.startsWith('.')).sort()
+  } catch {
+    return {named: [], strays: []}
+  }
+  const ok = await Promise.all(names.map((n) => isNsfs(`${NETNS_DIR}/${n}`)))
+  return {named: names.filter((_, i) => ok[i]), strays: names.filter((_, i) => !ok[i])}
+}
+
+export async function listNamed(): Promise<string[]> {
+  return (await scanNamed()).named
+}
+
+export async function listStrays(): Promise<string[]> {
+  return (await scanNamed()).strays
+}
+
+export const strayMessage = (name: string) =>
+  `${NETNS_DIR}/${name} is not a network namespace (a stray or half-made file, e.g. left by an interrupted "ip netns add"): skipped; remove it with "ip netns del ${name}"`
 
 /** Identity of a namespace: device and inode of its nsfs file. */
 export async function nsId(path: string): Promise<string | null> {
@@ -39,7 +65,9 @@ export async function resolveNs(ref: NsRef): Promise<Resolved> {
       return {handle: DEFAULT_HANDLE, id: await nsId(DEFAULT_HANDLE.path)}
     case 'NSID': {
       const h = namedHandle(ref.ref)
-      return {handle: h, id: await nsId(h.path)}
+      const id = await nsId(h.path)
+      if (id && !(await isNsfs(h.path))) return {pending: strayMessage(ref.ref)}
+      return {handle: h, id}
     }
     case 'PID': {
       const path = `/proc/${ref.ref}/ns/net`

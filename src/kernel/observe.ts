@@ -4,7 +4,7 @@
 import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
-import {DEFAULT_HANDLE, listNamed, namedHandle, nsId} from './namespaces.js'
+import {DEFAULT_HANDLE, namedHandle, nsId, scanNamed} from './namespaces.js'
 import {ipBatch, type NsHandle} from './run.js'
 
 export interface OAddr {
@@ -74,6 +74,8 @@ export interface ObservedNs {
 
 export interface Observation {
   namespaces: ObservedNs[]
+  /** Files in /run/netns that are not namespaces (skipped; see namespaces.ts). */
+  strays?: string[]
   byLabel: Map<string, ObservedNs>
   byId: Map<string, ObservedNs>
 }
@@ -87,7 +89,7 @@ export const handleKey = (h: NsHandle) => `${h.label}\u0000${h.path}`
 
 /** Reads every named namespace plus the default one and any extra handles (PID/FD references of a config). */
 export async function observe(opts: {extra?: NsHandle[]; only?: string[]; preread?: Map<string, any[][]>; keepReads?: boolean} = {}): Promise<Observation> {
-  const named = await listNamed()
+  const {named, strays} = await scanNamed()
   let handles: NsHandle[] = [DEFAULT_HANDLE, ...named.map(namedHandle), ...(opts.extra ?? [])]
   if (opts.only) handles = handles.filter((h) => opts.only!.includes(h.label))
   const ids = await Promise.all(handles.map((h) => nsId(h.path)))
@@ -103,7 +105,9 @@ export async function observe(opts: {extra?: NsHandle[]; only?: string[]; prerea
     const pre = opts.preread?.get(handleKey(h))
     return pre ? Promise.resolve(parseNamespace(h, id, pre)) : readNamespace(h, id, opts.keepReads)
   })
-  return assemble(namespaces.filter((n): n is ObservedNs => !!n))
+  const obs = assemble(namespaces.filter((n): n is ObservedNs => !!n))
+  if (strays.length) obs.strays = strays
+  return obs
 }
 
 /** Parsed namespaces → an Observation: indexed by label and id, veth peers resolved across them. */

@@ -17,6 +17,18 @@ export interface RunResult {
   stdout: string
   stderr: string
   exitCode: number
+  /** Set when the process was killed by a signal (a Ctrl-C to the process group reaches it too). */
+  signal?: string
+}
+
+let shielded = false
+
+/**
+ * While shielded (a revert), children run in a process group of their own: a second Ctrl-C at the terminal (sent
+ * to lnx's foreground group) reaches lnx, which ignores it, and cannot kill the `ip` that is undoing the changes.
+ */
+export function shieldChildren(on: boolean): void {
+  shielded = on
 }
 
 const verbose = () => !!process.env.LNX_VERBOSE || /(^|,)lnx/.test(process.env.DEBUG ?? '')
@@ -50,7 +62,8 @@ export async function run(cmd: string, args: string[], opts: {input?: string; ns
   if (verbose()) process.stderr.write(verboseText(file, argv, opts.input))
   const x = await execa()
   try {
-    const r = await x(file, argv, {input: opts.input ?? '', reject: false, stripFinalNewline: false, encoding: 'utf8'})
+    const r = await x(file, argv, {input: opts.input ?? '', reject: false, stripFinalNewline: false, encoding: 'utf8', detached: shielded})
+    if (r.signal) return {stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: 128, signal: r.signal}
     if ((r as any).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) {
       throw new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: file === 'nsenter' ? 'install util-linux' : file === 'ethtool' ? 'apt-get install ethtool' : 'apt-get install iproute2'})
     }
@@ -81,6 +94,8 @@ export interface BatchFailure {
 export interface BatchResult {
   ok: boolean
   stdout: string
+  /** The batch died without saying where (killed by a signal, or no "Command failed" line): how far it got is unknown. */
+  unknown?: string
   failure?: BatchFailure
   /** With force: every failed line. */
   failures: BatchFailure[]
@@ -92,10 +107,11 @@ export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {
   const args = [...(opts.details ? ['-d'] : []), ...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : []), '-batch', '-']
   const r = await spawnBatch(ns, args, lines.join('\n') + '\n')
   const failures = parseBatchErrors(r.stderr)
-  if (r.exitCode !== 0 && failures.length === 0) {
-    failures.push({line: 0, message: r.stderr.trim() || `ip exited with ${r.exitCode}`})
-  }
-  return {ok: r.exitCode === 0, stdout: r.stdout, failure: failures[0], failures}
+  let unknown: string | undefined
+  if (r.signal) unknown = `ip -batch was killed by ${r.signal}`
+  else if (r.exitCode !== 0 && failures.length === 0) unknown = r.stderr.trim() || `ip exited with ${r.exitCode}`
+  if (unknown && !failures.length) failures.push({line: 0, message: unknown})
+  return {ok: r.exitCode === 0 && !r.signal, stdout: r.stdout, failure: failures[0], failures, ...(unknown ? {unknown} : {})}
 }
 
 /**
@@ -108,7 +124,7 @@ async function spawnBatch(ns: NsHandle | undefined, args: string[], input: strin
   if (verbose()) process.stderr.write(verboseText(file, argv, input))
   const {spawn} = await import('node:child_process')
   return new Promise((resolve, reject) => {
-    const p = spawn(file, argv, {stdio: ['pipe', 'pipe', 'pipe']})
+    const p = spawn(file, argv, {stdio: ['pipe', 'pipe', 'pipe'], detached: shielded})
     const out: Buffer[] = []
     const err: Buffer[] = []
     p.stdout.on('data', (d: Buffer) => out.push(d))
@@ -116,7 +132,7 @@ async function spawnBatch(ns: NsHandle | undefined, args: string[], input: strin
     p.stdin.on('error', () => {})
     p.on('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'ENOENT' ? new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: file === 'nsenter' ? 'install util-linux' : 'apt-get install iproute2'}) : e))
-    p.on('close', (code) => resolve({stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 1}))
+    p.on('close', (code, signal) => resolve({stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 128, ...(signal ? {signal} : {})}))
     p.stdin.end(input)
   })
 }
@@ -142,6 +158,32 @@ export async function spawnDetached(cmd: string, args: string[], opts: {log: str
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * flock(1) on an fd lnx holds open (passed as the child's fd 3): the lock belongs to the open file description,
+ * so it stays taken after the child exits and goes when lnx closes the fd — or dies, even by SIGKILL. Node has no
+ * flock of its own. waitSeconds 0 = try once. Resolves true when taken, false on timeout; an abort kills the wait.
+ */
+export async function flockFd(fd: number, waitSeconds: number, signal?: AbortSignal): Promise<boolean> {
+  const args = ['-x', ...(waitSeconds > 0 ? ['-w', String(waitSeconds)] : ['-n']), '3']
+  if (verbose()) process.stderr.write(`$ flock ${args.join(' ')}  (the lock file's fd)\n`)
+  const {spawn} = await import('node:child_process')
+  return new Promise((resolve, reject) => {
+    const p = spawn('flock', args, {stdio: ['ignore', 'ignore', 'pipe', fd], signal})
+    let err = ''
+    p.stderr!.on('data', (d: Buffer) => (err += d))
+    p.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.name === 'AbortError') return
+      reject(e.code === 'ENOENT' ? new LnxError('MISSING_TOOL', 'flock is not installed or not on PATH', {hint: 'install util-linux'}) : e)
+    })
+    p.on('close', (code, sig) => {
+      if (code === 0) resolve(true)
+      else if (code === 1) resolve(false)
+      else if (sig || signal?.aborted) resolve(false)
+      else reject(new LnxError('LOCKED', `flock failed: ${err.trim() || `exit ${code}`}`))
+    })
+  })
 }
 
 /** "RTNETLINK answers: File exists\nCommand failed -:3" → line 2 (0-based) with the kernel's message. */

@@ -12,8 +12,8 @@ import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {vppTapCandidates} from '../model/names.js'
 import {observe, type Observation} from '../kernel/observe.js'
-import {resolveNs, namedHandle} from '../kernel/namespaces.js'
-import {probeIp, run, type NsHandle} from '../kernel/run.js'
+import {listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
+import {probeIp, run, shieldChildren, type NsHandle} from '../kernel/run.js'
 import {nsRefKey, plan, renderCmd, type Change, type Cmd, type NsState, type Pending, type Plan} from '../engine/plan.js'
 import {execute, failureError, revert} from '../engine/execute.js'
 import {acquireLock, type Lock} from '../engine/lock.js'
@@ -182,7 +182,7 @@ async function readOffload(desired: Desired, namespaces: Map<string, NsState>) {
 type PlanOptions = Omit<ReconcileOptions, 'mode'> & {mode?: 'apply' | 'delete' | 'plan'}
 
 function makePlan(ctx: Context, opts: PlanOptions): Plan {
-  return plan({
+  const p = plan({
     desired: ctx.desired,
     obs: ctx.obs,
     label: opts.label,
@@ -194,6 +194,8 @@ function makePlan(ctx: Context, opts: PlanOptions): Plan {
     kernelKinds: ctx.kernelKinds,
     noDrift: opts.imperative,
   })
+  for (const name of ctx.obs.strays ?? []) p.warnings.push(strayMessage(name))
+  return p
 }
 
 let queue: Promise<unknown> = Promise.resolve()
@@ -204,7 +206,7 @@ function serialized<T>(fn: () => Promise<T>): Promise<T> {
   return next
 }
 
-const BEFORE_ANY_CHANGE = new Set(['INVALID', 'COLLISION', 'NOT_PERMITTED', 'MISSING_TOOL', 'LOCKED'])
+const BEFORE_ANY_CHANGE = new Set(['INVALID', 'COLLISION', 'NOT_PERMITTED', 'MISSING_TOOL', 'LOCKED', 'INTERRUPTED'])
 
 export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: AbortSignal, logger?: Logger): Promise<ReconcileOutcome> {
   return serialized(async () => {
@@ -216,10 +218,11 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
         lock = await acquireLock({
           timeoutMs: opts.lockTimeoutMs ?? 60_000,
           onWait: (pid) => logger?.info(`waiting for another lnx run (pid ${pid ?? '?'}) to finish…`),
+          signal,
         })
       }
       const interrupted = () => (signal?.aborted ? String(signal.reason ?? 'abort') : undefined)
-      const pass = await applyPass(desired, opts, interrupted, logger)
+      const pass = await applyPass(desired, opts, interrupted, logger, signal)
       const r = pass.result
       const result: ReconcileResult = r.result === 'applied' ? 'done' : r.result === 'pending' ? 'pending' : r.result === 'reverted' ? 'failed-reverted' : 'failed'
       return {
@@ -245,31 +248,52 @@ export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{pl
   return {plan: makePlan(ctx, opts), obs: ctx.obs}
 }
 
-/** One pass with the lock held: plan, execute, verify; a failure reverts what this pass applied. */
-export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger): Promise<{result: PlanResult; planned: Pending[]; afterPending: Pending[]; applied: Cmd[]; before: Observation; stripped: ItemError[]}> {
-  const ctx = await context(desired, undefined, opts.keepReads)
-  const p = makePlan(ctx, opts)
+/** One pass with the lock held: plan, execute, verify; a failure — or a signal — reverts what this pass applied. */
+export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger, signal?: AbortSignal): Promise<{result: PlanResult; planned: Pending[]; afterPending: Pending[]; applied: Cmd[]; before: Observation; stripped: ItemError[]}> {
+  let ctx: Context
+  let p: Plan
+  try {
+    ctx = await context(desired, undefined, opts.keepReads)
+    p = makePlan(ctx, opts)
+  } catch (e) {
+    // A read killed by the same signal (it reaches lnx's whole process group) fails because of it.
+    if (interrupted()) throw nothingChanged(interrupted()!)
+    throw e
+  }
   const before = ctx.obs
   const result = toJson(p)
   const base = {before, stripped: p.foreignStrips, applied: [] as Cmd[]}
   if (!p.changes.length) return {...base, result: {...result, result: p.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: p.pending}
+  if (interrupted()) throw nothingChanged(interrupted()!)
   const started = Date.now()
   const ex = await execute(p.changes, {
     readBack: true,
     interrupted,
+    signal,
     progress: (done, all, phase) => {
       if (Date.now() - started > 1000) logger?.info(`${phase}: ${done}/${all} commands`)
     },
   })
-  if (ex.failure) return {...base, ...(await fail(p, result, ex.applied, failureError(ex.failure, {}), opts, before))}
+  // A batch that died midway may have applied any of its lines: they are undone too (and the re-plan catches the rest).
+  if (ex.failure) return {...base, ...(await fail(p, result, [...ex.applied, ...(ex.unknown ?? [])], failureError(ex.failure, {}), opts, before, logger))}
   // Verify: observe again; the same plan must now be empty.
-  const again = makePlan(await context(desired, ex.reads), opts)
+  let again: Plan
+  try {
+    again = makePlan(await context(desired, ex.reads), opts)
+  } catch (e) {
+    const err = interrupted() ? new LnxError('INTERRUPTED', `interrupted by ${interrupted()}`) : e instanceof LnxError ? e : new LnxError('INTERNAL', String((e as Error)?.message ?? e))
+    return {...base, ...(await fail(p, result, ex.applied, err, opts, before, logger))}
+  }
+  // A signal up to the end of the verification still reverts: the run did not finish.
+  if (interrupted()) return {...base, ...(await fail(p, result, ex.applied, new LnxError('INTERRUPTED', `interrupted by ${interrupted()}`), opts, before, logger))}
   if (again.changes.length) {
     const diff = again.changes.map((c) => `${c.key}: ${c.detail}`).join('; ')
-    return {...base, ...(await fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before))}
+    return {...base, ...(await fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before, logger))}
   }
   return {...base, applied: ex.applied, result: {...result, result: again.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: again.pending}
 }
+
+const nothingChanged = (sig: string) => new LnxError('INTERRUPTED', `interrupted by ${sig} before anything was changed`)
 
 /**
  * After the undo lines: plan from the state read before the run (what lnx owned then, as config, with prune) and
@@ -289,14 +313,15 @@ async function restore(before: Observation, label: string): Promise<string[]> {
   }
 }
 
-async function fail(p: Plan, result: PlanResult, applied: Parameters<typeof revert>[0], err: LnxError, opts: ReconcileOptions, before: Observation) {
+async function fail(p: Plan, result: PlanResult, applied: Cmd[], err: LnxError, opts: ReconcileOptions, before: Observation, logger?: Logger) {
   const error = {code: err.code, message: err.message, ...(err.key ? {key: err.key} : {})}
   if (opts.noRollback) {
     const kept = [...new Set(applied.map((c) => c.key))]
     return {result: {...result, result: 'failed' as const, error, applied: kept}, planned: p.pending, afterPending: p.pending}
   }
-  const r = await revertRun(applied, before, opts.label)
   const reverted = [...new Set(applied.map((c) => c.key))]
+  logger?.info(`${err.code === 'INTERRUPTED' ? 'interrupted' : 'failed'}: reverting ${reverted.length} changes, please wait`)
+  const r = await revertRun(applied, before, opts.label, logger)
   if (!r.ok) {
     return {result: {...result, result: 'failed' as const, error: {...error, message: `${error.message}; revert incomplete: ${r.errors.join('; ')}`}, reverted}, planned: p.pending, afterPending: p.pending}
   }
@@ -304,11 +329,44 @@ async function fail(p: Plan, result: PlanResult, applied: Parameters<typeof reve
 }
 
 /**
- * The one revert of a run: the undo lines of what it applied, in reverse, then a re-plan against the kernel as read
- * before the run. A failing pass and a `--try` that is not confirmed (in whatever process decides it) use it.
+ * The one revert of a run: the undo lines of what it applied (and of what it may have: a killed batch), batched per
+ * namespace and phase, then a re-plan against the kernel as read before the run for what no undo line covers.
+ * Complete means the kernel, read again, shows that state: an undo line that failed on something already gone does
+ * not make a revert "incomplete". A failing pass and a `--try` that is not confirmed (in whatever process decides
+ * it) use it.
  */
-export async function revertRun(applied: Cmd[], before: Observation, label: string): Promise<{ok: boolean; errors: string[]}> {
-  const r = await revert(applied)
-  r.errors.push(...(await restore(before, label)))
-  return {ok: r.errors.length === 0, errors: r.errors}
+export async function revertRun(applied: Cmd[], before: Observation, label: string, logger?: Logger): Promise<{ok: boolean; errors: string[]}> {
+  // The revert's processes get process groups of their own: a second Ctrl-C cannot kill them (run.ts).
+  shieldChildren(true)
+  try {
+    const started = Date.now()
+    const r = await revert(applied, {
+      progress: (done, all) => {
+        if (Date.now() - started > 1000) logger?.info(`reverting: ${done}/${all} undo commands`)
+      },
+    })
+    const restoreErrors = await restore(before, label)
+    const left = await leftovers(before, label, applied)
+    if (!left.length) return {ok: true, errors: []}
+    return {ok: false, errors: [...left, ...restoreErrors, ...r.errors]}
+  } finally {
+    shieldChildren(false)
+  }
+}
+
+/** What still differs from the state before the run: owned items, and namespaces the run created. */
+async function leftovers(before: Observation, label: string, applied: Cmd[]): Promise<string[]> {
+  try {
+    const st = currentState(before, label)
+    const {desired} = await desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
+    const ctx = await context(desired)
+    const p = plan({desired, obs: ctx.obs, label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload, kernelKinds: ctx.kernelKinds})
+    const out = p.changes.map((c) => `${c.key}: ${c.detail}`)
+    const made = new Set(applied.filter((c) => c.line?.startsWith('netns add ')).map((c) => c.line!.slice('netns add '.length)))
+    const now = new Set([...ctx.obs.byLabel.keys(), ...(await listStrays())])
+    for (const name of made) if (!before.byLabel.has(name) && now.has(name)) out.push(`namespace ${name} created by this run is still there`)
+    return out
+  } catch (e) {
+    return [`could not re-check the state before the run: ${(e as Error).message}`]
+  }
 }

@@ -183,16 +183,17 @@ test('doctor as an unprivileged user: the privilege check fails with a fix, exit
 
 test('doctor: a held lock is reported (required with --require lock); an unreachable etcd fails when asked', async () => {
   await withPlayground(async (pg) => {
-    // The playground's holder process plays another lnx run holding the lock ("pid starttime", as lock.ts writes).
-    await pg.sh(`mkdir -p /run/lnx
-      ino=$(stat -L -c %i /proc/self/ns/net)
-      st=$(sed 's/.*) //' /proc/${pg.pid}/stat | cut -d' ' -f20)
-      echo "${pg.pid} $st" > /run/lnx/netns-$ino.lock`)
+    // Another process holds the lock with flock, as an lnx run does, and names itself in the file.
+    const f = (await pg.sh('echo /run/lnx/netns-$(stat -L -c %i /proc/self/ns/net).lock')).stdout.trim()
+    const holder = Number((await pg.sh(`mkdir -p /run/lnx
+      sh -c 'exec 9>>"$0"; flock -x 9; echo $$ > "$0"; exec sleep 30' ${f} >/dev/null 2>&1 &
+      echo $!
+      while flock -n ${f} true; do sleep 0.01; done`)).stdout.trim())
     const r = await pg.lnxJson(['doctor'])
     const lock = r.json.checks.find((x: any) => x.name === 'lock')
     assert.equal(lock.ok, false)
     assert.equal(lock.required, false)
-    assert.match(lock.found, new RegExp(`held by pid ${pg.pid}`))
+    assert.match(lock.found, new RegExp(`held by pid ${holder}`))
     assert.equal(r.code, r.json.ok ? 0 : 4)
     const req = await pg.lnxJson(['doctor', '--require', 'lock'])
     assert.equal(req.code, 4)

@@ -14,7 +14,7 @@ export default class NamespaceAdd extends LnxCommand {
 
   async run() {
     const {args, flags} = await this.parse(NamespaceAdd)
-    const r = await namespaceAdd(args.name, {dryRun: flags['dry-run'], lockTimeoutSeconds: flags['lock-timeout']})
+    const r = await namespaceAdd(args.name, {dryRun: flags['dry-run'], lockTimeoutSeconds: flags['lock-timeout'], say: this.announcer()})
     if (!this.jsonEnabled()) this.log(r.created ? `created namespace ${r.name}` : r.commands.length ? `would run: ${r.commands.join('; ')}` : `namespace ${r.name} exists: nothing to do`)
     return r
   }

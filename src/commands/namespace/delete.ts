@@ -17,7 +17,7 @@ export default class NamespaceDelete extends LnxCommand {
 
   async run() {
     const {args, flags} = await this.parse(NamespaceDelete)
-    const r = await namespaceDelete(args.name, {force: flags.force, dryRun: flags['dry-run'], label: flags.label, lockTimeoutSeconds: flags['lock-timeout']})
+    const r = await namespaceDelete(args.name, {force: flags.force, dryRun: flags['dry-run'], label: flags.label, lockTimeoutSeconds: flags['lock-timeout'], say: this.announcer()})
     if (!this.jsonEnabled()) {
       for (const x of r.removed) this.log(`${r.deleted ? 'removed' : 'would remove'}: ${x}`)
       this.log(r.deleted ? `deleted namespace ${r.name}` : `namespace ${r.name} not deleted (dry run)`)

@@ -1,0 +1,105 @@
+// One acting run (apply, delete, an imperative verb, namespace add/delete): the lock, and what SIGINT/SIGTERM do at
+// every moment of it. Handlers are installed before the lock is waited for and stay until it is released, so a
+// signal never kills lnx between taking the lock and finishing: before anything changed it ends the run (exit 1,
+// INTERRUPTED, nothing changed); during execution the executor stops after the running step and the run reverts;
+// every further signal is announced and ignored.
+import {appendFileSync} from 'node:fs'
+import {LnxError} from '../errors.js'
+import {acquireLock} from './lock.js'
+
+export interface Session {
+  /** The signal that arrived, if one did. */
+  interrupted(): string | undefined
+  /** Throws INTERRUPTED when a signal arrived (for checkpoints before anything is changed). */
+  checkpoint(): void
+  /** Aborted when a signal arrives (wakes waits). */
+  signal: AbortSignal
+}
+
+let active: Session | undefined
+
+export const currentSession = (): Session | undefined => active
+
+export interface SessionOptions {
+  lockTimeoutSeconds?: number
+  say?: (msg: string) => void
+}
+
+const nothingChanged = (sig: string) => new LnxError('INTERRUPTED', `interrupted by ${sig} before anything was changed`)
+
+/** Runs fn holding the lock, with signal handling; nested calls (a verb calling the engine) share the session. */
+export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T>): Promise<T> {
+  if (active) return fn(active)
+  let sig: string | undefined
+  const ac = new AbortController()
+  const onSig = (s: NodeJS.Signals) => {
+    // The first signal stops the run (a pass that changed something reverts it); the revert must finish, so later
+    // ones are announced and ignored.
+    if (sig) {
+      process.stderr.write('reverting, please wait\n')
+      return
+    }
+    sig = s
+    ac.abort(s)
+  }
+  const session: Session = {
+    interrupted: () => sig,
+    checkpoint: () => {
+      if (sig) throw nothingChanged(sig)
+    },
+    signal: ac.signal,
+  }
+  process.on('SIGINT', onSig)
+  process.on('SIGTERM', onSig)
+  let release: (() => Promise<void>) | undefined
+  try {
+    const lock = await acquireLock({
+      timeoutMs: (opts.lockTimeoutSeconds ?? 60) * 1000,
+      signal: ac.signal,
+      onWait: (pid) => opts.say?.(`waiting for another lnx run (pid ${pid ?? '?'}) to finish…`),
+    })
+    release = () => lock.release()
+    active = session
+    trace('locked')
+    await testPause('lock', ac.signal)
+    session.checkpoint()
+    return await fn(session)
+  } catch (e) {
+    // Whatever failed after a signal (an `ip` read killed with lnx's process group) failed because of it. Changes
+    // are reverted inside the run, so an exception that gets here means nothing of this run is left applied.
+    if (sig && !(e instanceof LnxError && e.code === 'INTERRUPTED')) throw nothingChanged(sig)
+    throw e
+  } finally {
+    active = undefined
+    if (release) {
+      trace('released')
+      await release()
+    }
+    process.off('SIGINT', onSig)
+    process.off('SIGTERM', onSig)
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Test-only hooks (documented in the README; inert unless the variables are set).
+
+/** LNX_TEST_PAUSE_AFTER=<point> sleeps LNX_TEST_PAUSE_MS (3000) at that point — "lock", or a phase name — so a test
+ * can signal lnx there; a signal ends the pause early. */
+export async function testPause(point: string, signal?: AbortSignal): Promise<void> {
+  if (process.env.LNX_TEST_PAUSE_AFTER !== point) return
+  const ms = Number(process.env.LNX_TEST_PAUSE_MS ?? 3000)
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t)
+      resolve()
+    }, {once: true})
+  })
+}
+
+/** LNX_TEST_TRACE=<file>: one line per lock event, "<pid> <locked|released> <monotonic ns>", so a test can prove
+ * that runs never overlapped. */
+function trace(event: string) {
+  const f = process.env.LNX_TEST_TRACE
+  if (f) appendFileSync(f, `${process.pid} ${event} ${process.hrtime.bigint()}\n`)
+}
