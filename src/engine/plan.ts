@@ -283,6 +283,17 @@ class Planner {
       if (why) {
         p.state = 'recreate'
         p.reason = why
+        if (d.type === 'TAP_TO_VPP' && cur.type === 'TAP_TO_VPP') {
+          // Re-created as the vpp-agent does: the old binding's tap is reverted, then the tap adopted from the default
+          // namespace — the same one (namespace change), or the new binding's, which must exist first.
+          if (cur.vppTap === d.vppTap) p.adopt = this.revertedTap(cur)
+          else {
+            const l = this.findVppTap(d, cur.link)
+            if (!l) return this.markPending(p, `${why}: ${this.vppTapMissing(d)}`)
+            if (!this.adoptable(l, d)) return
+            p.adopt = l
+          }
+        }
       }
       return this.checkHostFree(p, targetObs)
     }
@@ -303,16 +314,8 @@ class Planner {
         return
       }
       case 'TAP_TO_VPP': {
-        // VPP names the tap "tap-<fnv32a>" unless its TAP has a host_if_name; lnx cannot ask VPP, so it tries both.
-        const def = this.input.obs.byLabel.get('')
-        const names = vppTapCandidates(d.vppTap!, d.hostName)
-        const found = names.map((n) => this.linkByHost(def, n))
-        const l = found.find((x) => x && (x.kind === 'tap' || x.kind === 'tun'))
-        if (!l) {
-          const other = found.find((x) => x)
-          const looked = `${names[0]} (VPP's name for TAP ${d.vppTap} without host_if_name)${names.length > 1 ? `, ${names.slice(1).join(', ')}` : ''}`
-          return this.markPending(p, `VPP's tap is not in the default namespace: looked for ${looked}${other ? `; ${other.name} is a ${other.kind || 'link'}, not a tap` : ' (VPP has not created it yet)'}`)
-        }
+        const l = this.findVppTap(d)
+        if (!l) return this.markPending(p, this.vppTapMissing(d))
         if (!this.adoptable(l, d)) return
         p.adopt = l
         p.state = 'create'
@@ -342,6 +345,33 @@ class Planner {
         p.state = 'create'
       }
     }
+  }
+
+  /**
+   * The tap VPP made for d's VPP TAP, in the default namespace. VPP names it "tap-<fnv32a>" unless its TAP has a
+   * host_if_name; lnx cannot ask VPP, so it tries the names of vppTapCandidates in order.
+   */
+  private findVppTap(d: DInterface, not?: OLink): OLink | undefined {
+    const def = this.input.obs.byLabel.get('')
+    for (const n of vppTapCandidates(d.vppTap!, d.hostName)) {
+      const l = this.linkByHost(def, n)
+      if (l && l !== not && (l.kind === 'tap' || l.kind === 'tun')) return l
+    }
+    return undefined
+  }
+
+  private vppTapMissing(d: DInterface): string {
+    const def = this.input.obs.byLabel.get('')
+    const names = vppTapCandidates(d.vppTap!, d.hostName)
+    const other = names.map((n) => this.linkByHost(def, n)).find((x) => x)
+    const looked = `${names[0]} (VPP's name for TAP ${d.vppTap} without host_if_name)${names.length > 1 ? `, ${names.slice(1).join(', ')}` : ''}`
+    return `VPP's tap is not in the default namespace: looked for ${looked}${other ? `; ${other.name} is a ${other.kind || 'link'}, not a tap` : ' (VPP has not created it yet)'}`
+  }
+
+  /** The tap as deleting cur leaves it: VPP's name, default namespace, alias "unconfigured", no addresses, down. */
+  private revertedTap(cur: OwnedLink): OLink {
+    const l = cur.link
+    return {...l, name: cur.origHost ?? cur.vppTap ?? l.name, ns: this.input.obs.byLabel.get('') ?? l.ns, alias: UNCONFIGURED, addresses: [], up: false}
   }
 
   private markPending(p: IfPlan, reason: string) {
@@ -706,18 +736,11 @@ class Planner {
     const t = p.target!
     this.ensureNamespace(t)
     const h = t.handle
-    const alias = aliasFor(this.input.label, d, p.cur?.origHost ?? p.adopt?.name ?? d.vppTap)
+    const alias = aliasFor(this.input.label, d, p.adopt?.name ?? p.cur?.origHost ?? d.vppTap)
 
     if (p.state === 'recreate' && p.cur) {
       this.deleteOwnedLink(p.cur, `re-created: ${p.reason}`)
       // The deletion entry stands for the old object; the creation below for the new one.
-      if (d.type === 'TAP_TO_VPP' && p.cur.type === 'TAP_TO_VPP') {
-        // The vpp-agent re-creates a tap whose namespace changes (UpdateWithRecreate): the delete reverts it to VPP's
-        // name in the default namespace, alias "unconfigured", no addresses, down; the create adopts it from there.
-        const l = p.cur.link
-        const def = this.input.obs.byLabel.get('') ?? l.ns
-        p.adopt = {...l, name: p.cur.origHost ?? p.cur.vppTap ?? l.name, ns: def, alias: UNCONFIGURED, addresses: [], up: false}
-      }
     }
     if (p.state === 'existing' && p.adopt && d.type === 'VETH') {
       // Adopting a crash leftover: only the alias is missing.

@@ -41,6 +41,30 @@ test('an adopted TAP_TO_VPP whose namespace changes (default → ns1 → default
   })
 })
 
+test('a TAP_TO_VPP bound to another VPP TAP: pending until that tap exists, then the old tap is reverted and the new one adopted', async () => {
+  await withPg(async (pg) => {
+    // VPP TAPs tapA and tapB without host_if_name: Linux tap-105571161 and tap-55238304.
+    await pg.sh('ip tuntap add dev tap-105571161 mode tap')
+    const cfg = (vpp: string) => ({interfaces: [{name: 'lt', type: 'TAP_TO_VPP', enabled: true, host_if_name: 'lt0', namespace: {type: 'NSID', reference: 'ns1'},
+      ip_addresses: ['10.7.0.1/24'], tap: {vpp_tap_if_name: vpp}}]})
+    let r = await apply(pg, cfg('tapA'))
+    assert.equal(r.code, 0, r.stderr + r.stdout)
+    assert.equal((await link(pg, 'ns1', 'lt0'))?.ifalias, '/vnf-agent/vpp1/lt/tapA/tap-105571161')
+
+    r = await apply(pg, cfg('tapB'))
+    assert.equal(r.code, 3, r.stderr + r.stdout)
+    assert.match(r.json.pending[0].reason, /tap binding tapA → tapB: VPP's tap is not in the default namespace: looked for tap-55238304/)
+    assert.equal((await link(pg, 'ns1', 'lt0'))?.ifalias, '/vnf-agent/vpp1/lt/tapA/tap-105571161', 'nothing changed while pending')
+
+    await pg.sh('ip tuntap add dev tap-55238304 mode tap')
+    r = await apply(pg, cfg('tapB'))
+    assert.equal(r.code, 0, r.stderr + r.stdout)
+    assert.equal((await link(pg, 'ns1', 'lt0'))?.ifalias, '/vnf-agent/vpp1/lt/tapB/tap-55238304')
+    assert.deepEqual(await addrs(pg, 'ns1', 'lt0'), ['10.7.0.1/24'])
+    assert.equal((await link(pg, '', 'tap-105571161'))?.ifalias, 'unconfigured', 'the old tap is back where VPP made it')
+  })
+})
+
 test('VPP\'s generated tap name tap-<fnv32a> is looked up first; the pending reason names every name looked for', async () => {
   await withPg(async (pg) => {
     // examples/localclient_linux/vrf: VPP TAP "tap1" without host_if_name, the Linux side renamed to tap_to_vpp1.
