@@ -51,6 +51,13 @@ interface Want {
 }
 
 const HISTORY = 50
+
+/**
+ * Neighbour entries the kernel itself moves between states (REACHABLE → STALE → … on every busy link) are none of
+ * lnx's: its own are PERMANENT with protocol 76, and iproute2 prints that protocol on every line about them (even
+ * "… FAILED proto 76" when one is deleted). Skipping the others keeps a busy host from waking the agent all the time.
+ */
+export const transientNeighbour = (line: string) => /\b(REACHABLE|STALE|DELAY|PROBE|INCOMPLETE|FAILED|NOARP)\s*$/.test(line)
 const PENDING_RECHECK_MS = 5000
 
 export class Agent {
@@ -88,7 +95,11 @@ export class Agent {
     await checkPrivileges()
     await probeIp()
     this.claim = await claimLabel({pid: process.pid, label: this.label, etcd: this.opts.etcd.join(','), http: this.opts.http, started: this.started})
-    this.kernel = watchKernel(['link', 'address', 'route', 'neigh'], () => this.kernelChanged())
+    this.kernel = watchKernel(['link', 'address', 'route', 'neigh'], (ns, line) => {
+      if (transientNeighbour(line)) return
+      if (process.env.LNX_VERBOSE) this.log('info', 'kernel event', {namespace: ns.label || 'default', line: line.trim()})
+      this.kernelChanged()
+    })
     this.kernel.watch([DEFAULT_HANDLE])
     const etcd = new EtcdSource({
       endpoints: this.opts.etcd,

@@ -22,9 +22,13 @@ export default class Agent extends LnxCommand {
   async run(): Promise<{label: string; stopped: true}> {
     const {flags} = await this.parse(Agent)
     const stop = new AbortController()
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    // The first signal stops the agent (a transaction in flight is reverted); later ones must not cut that short.
+    const onSignal = (s: NodeJS.Signals) => {
+      if (stop.signal.aborted) process.stderr.write(`${s}: already stopping (reverting the transaction in flight)\n`)
+      else stop.abort(s)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
     const {runAgent} = await import('../agent/index.js')
     await runAgent({
       etcd: flags.etcd.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean),

@@ -266,6 +266,9 @@ export function start(cmd: string, args: string[], opts: {ns?: NsHandle} = {}): 
     write: (t) => void p.stdin!.write(t),
     exited,
     stderr: () => err,
-    stop: () => void p.kill('SIGTERM'),
+    stop: () => {
+      p.stdin!.end()
+      p.kill('SIGTERM')
+    },
   }
 }

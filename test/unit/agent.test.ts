@@ -6,6 +6,7 @@ import {buildDesired, canonicalKey, sectionOf, type NbItem} from '../../src/agen
 import {goJson, rawFlags} from '../../src/agent/rest-dump.ts'
 import {configurationYaml, protoJson} from '../../src/agent/configuration.ts'
 import {makeLog} from '../../src/agent/log.ts'
+import {transientNeighbour} from '../../src/agent/agent.ts'
 
 const item = (key: string, value: unknown): NbItem => ({key, source: 'etcd', origin: `/vnf-agent/vpp1/${key}`, value: typeof value === 'string' ? value : JSON.stringify(value)})
 const noKernel = async () => undefined
@@ -90,4 +91,14 @@ test('log lines: text for people, one JSON object a line for shippers', () => {
   makeLog('json', (l) => lines.push(l)).log('warn', 'key rejected', {key: '/k'})
   const j = JSON.parse(lines[1])
   assert.deepEqual([j.level, j.msg, j.key], ['warn', 'key rejected', '/k'])
+})
+
+test('kernel events: dynamic neighbour state changes do not wake the agent; anything about lnx\'s own entries does', () => {
+  assert.ok(transientNeighbour('10.1.1.8 dev va lladdr 02:00:00:00:00:08 STALE '))
+  assert.ok(transientNeighbour('Deleted 10.1.1.8 dev va lladdr 02:00:00:00:00:08 REACHABLE'))
+  assert.ok(transientNeighbour('10.1.1.77 dev va  INCOMPLETE'))
+  assert.ok(!transientNeighbour('10.1.0.9 dev a1 FAILED proto 76'))
+  assert.ok(!transientNeighbour('Deleted 10.1.0.9 dev a1 lladdr 02:00:00:00:00:09 PERMANENT proto 76'))
+  assert.ok(!transientNeighbour('Deleted 3: a1    inet 10.1.0.1/24 scope global a1'))
+  assert.ok(!transientNeighbour('2: a2@a1: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue state DOWN group 76'))
 })
