@@ -171,11 +171,24 @@ function markAt(text: string, e: {reason: string; mark?: {position: number}}): n
 
 /** Keys as they are written in (valid) JSON text: every string token followed by ":". */
 function jsonKeyCount(text: string): number {
-  // Outside strings valid JSON has no '"': matching string tokens one after the other walks every string in order.
-  const re = /"(?:[^"\\]|\\.)*"(\s*:)?/g
+  // Outside strings valid JSON has no '"', so string tokens are found one after the other; indexOf keeps it fast.
   let n = 0
-  let m: RegExpExecArray | null
-  while ((m = re.exec(text))) if (m[1]) n++
+  let i = text.indexOf('"')
+  while (i !== -1) {
+    let j = text.indexOf('"', i + 1)
+    while (j !== -1) {
+      let k = j - 1
+      while (text.charCodeAt(k) === 92) k--
+      if ((j - 1 - k) % 2 === 0) break // an even number of backslashes: the quote ends the string
+      j = text.indexOf('"', j + 1)
+    }
+    if (j === -1) break
+    let p = j + 1
+    let c = text.charCodeAt(p)
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++p)
+    if (c === 58) n++
+    i = text.indexOf('"', p)
+  }
   return n
 }
 

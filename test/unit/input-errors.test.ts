@@ -180,8 +180,12 @@ describe('hostile input files', () => {
     assert.equal(r.code, 2, r.stderr)
     assert.ok(r.stderr.includes(`${f}:1:20:`), r.stderr)
     // Quotes and colons inside strings are not keys.
-    const ok = await fromStdin('{"interfaces": [{"name": "a", "type": "DUMMY"}], "foreign": {"x\\"": "y\\":", "z": "\\\\"}}')
+    const ok = await fromStdin('{"interfaces": [{"name": "a", "type": "DUMMY"}], "foreign": {"x\\"": "y\\":", "z": "\\\\", "q\\\\" :{"r"\n:\t"\\\\\\""}}}')
     assert.deepEqual(ok.errors, [])
+    const dup = '{"interfaces": [], "foreign": {"q\\\\" :{"r" : 1, "s": "\\"r\\":", "r"\n: 2}}}'
+    const nested = await rejection(fromStdin(dup))
+    assert.match(nested.message, /^<stdin>:1:\d+: not valid JSON: a key is given twice/)
+    assert.equal(dup.slice(nested.errors![0].column! - 1), '"r"\n: 2}}}')
   })
 
   test('a name holding a newline or control characters cannot forge output lines', async () => {
