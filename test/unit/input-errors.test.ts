@@ -199,7 +199,10 @@ describe('hostile input files', () => {
     const flag = await lnx(['interface', 'show', '--label', 'x\nerror: forged'])
     assert.equal(flag.code, 2)
     assert.ok(!flag.stderr.split('\n').some((l) => l.startsWith('error: forged')), flag.stderr)
-    const arg = await lnx(['validate', '-f', 'x', 'y\nerror: forged'])
+    // oclif's own parse errors quote what was typed.
+    const arg = await lnx(['dump', 'y\nerror: forged'])
+    assert.equal(arg.code, 2)
+    assert.match(arg.stderr, /y\\nerror: forged/)
     assert.ok(!arg.stderr.split('\n').some((l) => /^\s*error: forged/.test(l)), arg.stderr)
   })
 
