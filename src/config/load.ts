@@ -71,7 +71,9 @@ export async function locateProblems(cfg: LoadedConfig, problems: ItemError[]): 
   const byFile = new Map<string, ItemError[]>()
   for (const p of problems) {
     if (!p.src || p.line !== undefined || !cfg.texts.has(p.file)) continue
-    byFile.set(p.file, [...(byFile.get(p.file) ?? []), p])
+    const list = byFile.get(p.file)
+    if (list) list.push(p)
+    else byFile.set(p.file, [p])
   }
   for (const [file, list] of byFile) {
     const locate = await locator(cfg.texts.get(file)!)
@@ -98,8 +100,8 @@ function addDocument(cfg: LoadedConfig, raw: unknown, file: string, docWhere: st
   if (raw === null || raw === undefined) return
   const doc = isObj(raw) ? protojsonDocument(raw) : raw
   const src = (at: string[]): SourcePath | undefined => (docIndex === undefined ? undefined : {doc: docIndex, at})
-  const docErr = (message: string, hint?: string) =>
-    cfg.errors.push({file, key: '', path: docWhere, message, ...(hint ? {hint} : {}), src: src([])})
+  const docErr = (message: string, hint?: string, at: string[] = []) =>
+    cfg.errors.push({file, key: '', path: docWhere, message, ...(hint ? {hint} : {}), src: src(at)})
   if (!isObj(doc)) {
     docErr(`a config document must be a mapping, not ${Array.isArray(doc) ? 'a list' : typeof doc}`,
       'use {interfaces: [...], arp_entries: [...], routes: [...]}')
@@ -107,7 +109,7 @@ function addDocument(cfg: LoadedConfig, raw: unknown, file: string, docWhere: st
   }
   for (const v of VPP) {
     if (v in doc && !emptySection(doc[v])) docErr(`"${v}" is not supported by lnx: lnx configures Linux networking only`,
-      v.startsWith('netalloc') ? 'write the addresses into the interfaces instead of allocating them; an empty section is ignored' : 'apply the VPP part with the vpp-agent; keep linuxConfig here')
+      v.startsWith('netalloc') ? 'write the addresses into the interfaces instead of allocating them; an empty section is ignored' : 'apply the VPP part with the vpp-agent; keep linuxConfig here', [v])
   }
   const isConfig = Object.keys(doc).some((k) => k in SECTION_ALIASES || WRAPPERS.includes(k) || k === 'foreign' || VPP.includes(k))
   if (isConfig) {
