@@ -143,7 +143,7 @@ test('campaign: SIGINT/SIGTERM at several moments of a 300-pair apply, to lnx an
   assert.deepEqual(failed, [], `${failed.length} of ${MOMENTS.length} moments`)
 })
 
-test('campaign: 8 parallel runs mixing apply, delete and imperative verbs → serialized, the final state one whole config, all exit 0', async () => {
+test('campaign: 8 parallel runs mixing apply, delete and imperative verbs (over a stale lock file) → serialized, the final state one whole config, all exit 0', async () => {
   await withPg(async (pg) => {
     const w = {interfaces: [veth('w1', 'w2', 'ns3', {ip_addresses: ['10.7.0.1/24']}), veth('w2', 'w1', 'ns4')]}
     const r0 = await apply(pg, w)
@@ -156,6 +156,8 @@ test('campaign: 8 parallel runs mixing apply, delete and imperative verbs → se
     const A = tmpFile('A.json', JSON.stringify(cfg(11, 1400)))
     const B = tmpFile('B.json', JSON.stringify(cfg(22, 9000)))
     const trace = tmpFile('trace.txt', '')
+    // A stale lock file, as a crashed run of the old pid-file lock left it: irrelevant to a flock.
+    await pg.sh('mkdir -p /run/lnx; echo "999999 1" > /run/lnx/netns-$(stat -L -c %i /proc/self/ns/net).lock')
     const runs: {what: string; args: string[]}[] = [
       {what: 'A', args: ['apply', '-f', A]},
       {what: 'B', args: ['apply', '-f', B]},
