@@ -238,3 +238,20 @@ test('try: Enter on the terminal confirms (a pty through script(1)); Ctrl-C (SIG
     assert.equal(await settledSnapshot(pg, confirmed, 8000), confirmed)
   })
 })
+
+test('try: adopting a NIC whose address the item does not list (strips it) is undone whole at the deadline: address and alias back', async () => {
+  await withPg(async (pg) => {
+    await pg.sh('ip link add ext0 type veth peer name ext1 && ip addr add 10.50.0.1/24 dev ext0 && ip addr add 10.50.0.7/24 dev ext0 && ip link set ext0 up && ip link set ext1 up')
+    await settle(pg)
+    const before = await pg.snapshot()
+    const cfg = {interfaces: [{name: 'uplink', type: 'EXISTING', host_if_name: 'ext0', enabled: true, ip_addresses: ['10.60.0.1/24']}]}
+    const t = startTry(pg, 2, cfg, [])
+    await armed(pg, t)
+    assert.deepEqual(await addrs(pg, '', 'ext0'), ['10.60.0.1/24'], 'the try stripped the operator\'s addresses')
+    const {code} = await t.closed
+    assert.equal(code, 1, t.out().stdout + t.out().stderr)
+    assert.equal(await settledSnapshot(pg, before, 8000), before)
+    assert.deepEqual(await addrs(pg, '', 'ext0'), ['10.50.0.1/24', '10.50.0.7/24'])
+    assert.equal((await link(pg, '', 'ext0')).ifalias, undefined)
+  })
+})
