@@ -7,7 +7,7 @@ import {paint} from '../render/style.js'
 
 export default class Doctor extends LnxCommand {
   static summary = 'Check what lnx needs from this host, and say how to fix what is missing'
-  static description = `Checks iproute2 (version, JSON output, neighbour protocol), nsenter, ethtool, sysctl, the kernel's link types (each created once in a throwaway namespace: nothing on the host changes), privileges (CAP_NET_ADMIN and CAP_SYS_ADMIN), /run/netns, the Docker Engine API (DOCKER_HOST or /var/run/docker.sock), etcd (with --etcd) and lnx's apply lock.\n\nExit 0 when every required check passes, 4 otherwise. dummy, vrf, bridge, docker and the lock are optional unless --require names them; etcd is required when --etcd is given.`
+  static description = `Checks iproute2 (version, JSON output, neighbour protocol), nsenter, ethtool, sysctl, the kernel's link types (each created once in a throwaway namespace: nothing on the host changes), privileges (CAP_NET_ADMIN and CAP_SYS_ADMIN), /run/netns, the Docker Engine API (DOCKER_HOST or /var/run/docker.sock), etcd (with --etcd), lnx's apply lock and a pending "apply --try".\n\nExit 0 when every required check passes, 4 otherwise. dummy, vrf, bridge, docker, the lock and the try are optional unless --require names them; etcd is required when --etcd is given.`
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --etcd http://127.0.0.1:2379 --require docker',

@@ -7,6 +7,7 @@ import {LnxError} from '../errors.js'
 import {run, parseBatchErrors, type RunResult} from '../kernel/run.js'
 import {listStrays, NETNS_DIR} from '../kernel/namespaces.js'
 import {lockState} from './lock.js'
+import {describeTry, readJournal, timerAlive} from './try-journal.js'
 
 export interface Check {
   name: string
@@ -23,7 +24,7 @@ export interface DoctorResult {
 }
 
 /** Optional checks that --require can make required. */
-export const OPTIONAL_CHECKS = ['link-dummy', 'link-vrf', 'link-bridge', 'docker', 'lock'] as const
+export const OPTIONAL_CHECKS = ['link-dummy', 'link-vrf', 'link-bridge', 'docker', 'lock', 'try'] as const
 
 export interface DoctorOptions {
   etcd?: string
@@ -275,9 +276,22 @@ async function checkStrays(): Promise<Check> {
     : {name: 'netns-strays', ok: true, required: false, found: `every entry of ${NETNS_DIR} is a namespace`}
 }
 
+/** A pending `apply --try` blocks plan and apply until it is decided: say so, and whether its timer still runs. */
+async function checkTry(required: boolean): Promise<Check> {
+  const name = 'try'
+  try {
+    const j = await readJournal()
+    if (!j) return {name, ok: true, required, found: 'no apply --try pending'}
+    const timer = (await timerAlive(j)) ? `reverts at ${new Date(j.deadline).toTimeString().slice(0, 8)} (timer pid ${j.timer!.pid})` : 'its timer is gone: reverted only when told'
+    return {name, ok: false, required, found: `${describeTry(j)} waits for confirmation; ${timer}`, fix: 'lnx confirm keeps it, lnx rollback reverts it now'}
+  } catch (e) {
+    return {name, ok: false, required, found: (e as Error).message, fix: 'lnx rollback decides it; or remove the journal once the host is checked'}
+  }
+}
+
 export async function doctor(opts: DoctorOptions = {}): Promise<DoctorResult> {
   const require = new Set(opts.require ?? [])
-  const [ipChecks, nsenter, ethtool, sysctl, links, priv, netns, strays, docker, lock] = await Promise.all([
+  const [ipChecks, nsenter, ethtool, sysctl, links, priv, netns, strays, docker, lock, pendingTry] = await Promise.all([
     checkIproute(),
     checkTool('nsenter', ['--version'], 'apt-get install util-linux'),
     checkTool('ethtool', ['--version'], 'apt-get install ethtool'),
@@ -288,9 +302,10 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorResult> {
     checkStrays(),
     checkDocker(require.has('docker')),
     checkLock(require.has('lock')),
+    checkTry(require.has('try')),
   ])
   const checks: Check[] = [...ipChecks, nsenter, ethtool, sysctl, ...links, priv, netns, strays, docker]
   if (opts.etcd !== undefined) checks.push(await checkEtcd(opts.etcd))
-  checks.push(lock)
+  checks.push(lock, pendingTry)
   return {checks, ok: checks.every((c) => c.ok || !c.required)}
 }

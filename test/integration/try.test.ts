@@ -144,6 +144,11 @@ test('try: lnx confirm keeps the change; while pending, a second try, plan, appl
       assert.ok(r.json.error.message.includes(t.file) && r.json.error.message.includes(`pid ${j.pid}`), r.json.error.message)
       assert.match(r.json.error.hint, /lnx confirm/)
     }
+    const doc = await pg.lnxJson(['doctor'])
+    const tc = doc.json.checks.find((c: any) => c.name === 'try')
+    assert.deepEqual({ok: tc.ok, required: tc.required}, {ok: false, required: false}, JSON.stringify(tc))
+    assert.match(tc.found, new RegExp(`pid ${j.pid}.*waits for confirmation; reverts at \\d\\d:\\d\\d:\\d\\d \\(timer pid ${j.timer.pid}\\)`))
+    assert.match(tc.fix, /lnx confirm/)
     const text = await pg.lnx(['plan', '-f', other])
     assert.match(text.stderr, /waiting for confirmation; it reverts at \d\d:\d\d:\d\d unless confirmed/)
     assert.deepEqual(await netnsList(pg), ['ns1', 'ns2', 'ns3'], 'nothing of the refused commands ran')
