@@ -72,6 +72,8 @@ test('prune guard: an empty config with --prune is refused (exit 2) unless --all
       assert.equal(j.code, 2)
       assert.equal(j.json.error.code, 'INVALID')
     }
+    const devNull = await pg.lnx(['plan', '-f', '-', '--prune'])
+    assert.equal(devNull.code, 2, `stdin from /dev/null: ${devNull.stdout}${devNull.stderr}`)
     assert.ok(await link(pg, 'ns1', 'veth1'), 'nothing was deleted')
     const plan = await pg.lnxJson(['plan', '-f', '-', '--prune', '--allow-empty'], {input: ''})
     assert.equal(plan.code, 0, plan.stderr)
