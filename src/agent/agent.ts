@@ -90,11 +90,15 @@ export class Agent {
 
   private log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => this.opts.log.log(level, msg, fields)
 
-  /** Claims the label, checks the host, starts the sources; resolves once they run. */
-  async start(): Promise<void> {
+  /** Checks the host and claims the label (exit 4 when another agent has it). */
+  async claimLabel(): Promise<void> {
     await checkPrivileges()
     await probeIp()
     this.claim = await claimLabel({pid: process.pid, label: this.label, etcd: this.opts.etcd.join(','), http: this.opts.http, started: this.started})
+  }
+
+  /** Starts the sources; resolves once they run. */
+  async start(): Promise<void> {
     this.kernel = watchKernel(['link', 'address', 'route', 'neigh'], (ns, line) => {
       if (transientNeighbour(line)) return
       if (process.env.LNX_VERBOSE) this.log('info', 'kernel event', {namespace: ns.label || 'default', line: line.trim()})

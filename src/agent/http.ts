@@ -1,6 +1,7 @@
 // The agent's HTTP server (node:http, loopback by default): the vpp-agent's REST dumps byte for byte, GET
 // /configuration as agentctl prints it, /healthz, /status, and the web page at / with its live fragment.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {LnxError} from '../errors.js'
 import type {Agent} from './agent.js'
 import {dumpArps, dumpInterfaces, dumpRoutes, dumpStats, goJson, type DumpSource} from './rest-dump.js'
 import {configurationYaml} from './configuration.js'
@@ -61,7 +62,7 @@ export function routes(agent: Agent): Record<string, Handler> {
 /** "127.0.0.1:9191", "[::1]:9191", ":9191" (loopback) → host and port. */
 export function parseListen(s: string): {host: string; port: number} {
   const m = s.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/)
-  if (!m) throw new Error(`--http ${JSON.stringify(s)} is not HOST:PORT`)
+  if (!m || Number(m[3]) > 65535) throw new LnxError('INVALID', `--http ${JSON.stringify(s)} is not HOST:PORT`, {hint: 'e.g. 127.0.0.1:9191'})
   return {host: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3])}
 }
 
@@ -78,7 +79,8 @@ export async function serve(agent: Agent, listen: string): Promise<{server: Serv
   })
   const {host, port} = parseListen(listen)
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new LnxError(e.code === 'EADDRINUSE' ? 'LOCKED' : 'INVALID', `cannot listen on ${listen}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.message}`, {hint: 'choose another --http HOST:PORT'})))
     server.listen(port, host, () => resolve())
   })
   const a = server.address()

@@ -199,6 +199,14 @@ test('agent: a bad key is rejected by name while the others apply; drift is repa
       const other = await pg.lnx(['apply', '-f', '-', '--prune', '--allow-empty', '--label', 'other'], {input: '{"interfaces": []}'})
       assert.equal(other.code, 0, `another label is not the agent's: ${other.stderr}`)
 
+      // A second agent for the label is refused (exit 4, naming the first); bad flags are usage errors (exit 2).
+      const second = await pg.lnx(['agent', '--etcd', etcd.endpoint, '--http', '127.0.0.1:29192'])
+      assert.equal(second.code, 4, second.stderr)
+      assert.match(second.stderr, new RegExp(`another lnx agent \\(pid ${agent.pid}\\) already manages label vpp1`))
+      const bad = await pg.lnx(['agent', '--etcd', '127.0.0.1:2379', '--label', 'x'])
+      assert.equal(bad.code, 2, bad.stderr)
+      assert.match(bad.stderr, /--etcd "127.0.0.1:2379" is not an endpoint URL/)
+
       // Restart: the full resync finds nothing to do.
       assert.equal(await stop(agent), 0, agent.err())
       assert.ok(agent.logs().some((l) => l.msg === 'agent stopped'))
