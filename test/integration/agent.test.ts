@@ -163,7 +163,8 @@ test('agent: a bad key is rejected by name while the others apply; drift is repa
       assert.ok(await until(async () => (await neighs(pg, 'ns1')).some((n: any) => n.dst === '10.1.0.9'), 5000), agent.err())
       await pg.sh('ip -n ns1 addr del 10.1.0.1/24 dev a1 && ip -n ns1 link set dev a2 down')
       assert.ok(await until(async () => (await addrs(pg, 'ns1', 'a1')).includes('10.1.0.1/24') && (await link(pg, 'ns1', 'a2')).flags.includes('UP'), 3000), `drift repaired within the bound\n${agent.err()}`)
-      assert.ok(agent.logs().some((l) => l.msg === 'drift repaired' && l.keys.some((k: string) => k.includes('a1'))), agent.err())
+      // The log line may trail the repair it reports (stderr is read asynchronously).
+      assert.ok(await until(async () => agent.logs().some((l) => l.msg === 'drift repaired' && l.keys.some((k: string) => k.includes('a1'))), 2000), agent.err())
       // A permanent neighbour deleted (iproute2 reports it as "… FAILED proto 76", then "Deleted … FAILED proto 76").
       await settle(pg) // no IPv6 autoconfiguration event left to wake the agent by chance
       await new Promise((r) => setTimeout(r, 300))
