@@ -5,10 +5,11 @@ import {dump, type DumpWhat} from '../engine/dump.js'
 import {toJson, toYaml} from '../render/doc.js'
 import {dumpTables} from '../render/dump.js'
 import {strayMessage} from '../kernel/namespaces.js'
+import {itemErrorLine} from '../render/errors.js'
 
 export default class Dump extends LnxCommand {
   static summary = 'Show interfaces, ARP entries, routes and namespaces as the kernel has them'
-  static description = `Reads every namespace (the default one and each in /run/netns) with one ip process each. The table marks what lnx manages. -o yaml|json prints a valid config document (ConfigData, snake_case): managed items as items, everything else under "foreign:" (shown, never applied). "lnx dump all -o yaml > c.yaml && lnx plan -f c.yaml" shows no change.`
+  static description = `Reads every namespace (the default one, each in /run/netns, and each running container with a MICROSERVICE_LABEL, named microservice:LABEL) with one ip process each. The table marks what lnx manages. -o yaml|json prints a valid config document (ConfigData, snake_case): managed items as items, everything else under "foreign:" (shown, never applied). "lnx dump all -o yaml > c.yaml && lnx plan -f c.yaml" shows no change.`
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> interfaces -n ns1',
@@ -28,6 +29,7 @@ export default class Dump extends LnxCommand {
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Dump)
     const r = await dump({what: args.what as DumpWhat, namespaces: flags.namespace, managed: flags.managed, label: flags.label})
+    for (const w of r.warnings) process.stderr.write(`${itemErrorLine({file: '', key: '', path: '', message: w}, 'warning')}\n`)
     const doc = args.what === 'namespaces' ? {namespaces: r.namespaces} : r.doc
     for (const name of r.obs.strays ?? []) process.stderr.write(`warning: ${strayMessage(name)}\n`)
     if (this.jsonEnabled()) return doc

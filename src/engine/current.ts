@@ -21,6 +21,7 @@ export interface CurrentState {
 function nsField(ns: ObservedNs): Interface['namespace'] | undefined {
   if (ns.handle.isDefault) return undefined
   if (ns.handle.name) return {type: 'NSID', reference: ns.handle.name}
+  if (ns.handle.microservice !== undefined) return {type: 'MICROSERVICE', reference: ns.handle.microservice}
   return {type: 'FD', reference: ns.handle.path}
 }
 

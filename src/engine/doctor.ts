@@ -2,12 +2,12 @@
 // types, privileges, /run/netns, the container engine, etcd, the apply lock. Each failed check names its fix.
 import {constants} from 'node:fs'
 import {access, readFile, stat} from 'node:fs/promises'
-import {request, type RequestOptions} from 'node:http'
 import {LnxError} from '../errors.js'
 import {run, parseBatchErrors, type RunResult} from '../kernel/run.js'
 import {listStrays, NETNS_DIR} from '../kernel/namespaces.js'
 import {lockState} from './lock.js'
 import {describeTry, readJournal, timerAlive} from './try-journal.js'
+import {DockerEngine, EngineUnreachable, engineEndpoint} from '../adapters/docker.js'
 
 export interface Check {
   name: string
@@ -189,38 +189,19 @@ async function checkNetnsDir(): Promise<Check> {
   return {name, ok: w, required: true, found: `${NETNS_DIR} absent (created on first use)${w ? '' : '; /run not writable'}`, ...(w ? {} : {fix: 'run as root'})}
 }
 
-/** GET /_ping on the Docker Engine API: DOCKER_HOST (unix:// or tcp://) or /var/run/docker.sock. */
+/** GET /_ping on the Docker Engine API (dockerd or podman's compatible service): DOCKER_HOST or /var/run/docker.sock. */
 async function checkDocker(required: boolean): Promise<Check> {
   const name = 'docker'
-  const host = process.env.DOCKER_HOST
-  let opts: RequestOptions
-  let where: string
-  if (!host || host.startsWith('unix://')) {
-    const socketPath = host ? host.slice('unix://'.length) : '/var/run/docker.sock'
-    opts = {socketPath}
-    where = socketPath
-  } else if (/^(tcp|http):\/\//.test(host)) {
-    const u = new URL(host.replace(/^tcp:/, 'http:'))
-    opts = {host: u.hostname, port: Number(u.port || 2375)}
-    where = host
-  } else {
-    return {name, ok: false, required, found: `DOCKER_HOST=${host}: unsupported scheme`, fix: 'set DOCKER_HOST to unix:///path/docker.sock or tcp://host:port'}
+  const ep = engineEndpoint()
+  if ('error' in ep) return {name, ok: false, required, found: ep.error, fix: 'set DOCKER_HOST to unix:///path/docker.sock or tcp://host:port'}
+  const fix = 'start the Docker Engine (systemctl start docker; or podman system service --time=0 unix:///run/podman/podman.sock with DOCKER_HOST pointing at it); needed only for MICROSERVICE namespaces'
+  try {
+    const answer = await new DockerEngine(ep).ping()
+    return {name, ok: true, required, found: `${ep.where}: reachable (/_ping ${answer})`}
+  } catch (e) {
+    if (!(e instanceof EngineUnreachable)) throw e
+    return {name, ok: false, required, found: `${ep.where}: ${e.detail}`, fix}
   }
-  const fix = 'start the Docker Engine (systemctl start docker) or set DOCKER_HOST; needed only for MICROSERVICE namespaces'
-  const r = await new Promise<{status?: number; body?: string; error?: string}>((resolve) => {
-    const req = request({...opts, path: '/_ping', method: 'GET', timeout: 2000}, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve({status: res.statusCode, body}))
-    })
-    req.on('timeout', () => req.destroy(new Error('no answer within 2 s')))
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({error: e.code === 'ENOENT' ? 'no socket' : e.message}))
-    req.end()
-  })
-  if (r.error) return {name, ok: false, required, found: `${where}: ${r.error}`, fix}
-  const ok = r.status === 200
-  return {name, ok, required, found: `${where}: ${ok ? `reachable (/_ping ${(r.body ?? '').trim() || 'OK'})` : `HTTP ${r.status}`}`, ...(ok ? {} : {fix})}
 }
 
 /** GET <url>/health of each endpoint (comma-separated), 2 s each: ok when one is healthy. */

@@ -3,6 +3,7 @@ import {observe, type Observation} from '../kernel/observe.js'
 import {currentState, type CurrentState} from './current.js'
 import {ownership, routeOwned, neighOwned} from '../kernel/owned.js'
 import {LnxError} from '../errors.js'
+import {containerNamespaces} from './microservices.js'
 
 export type DumpWhat = 'interfaces' | 'arps' | 'routes' | 'namespaces' | 'all'
 
@@ -27,6 +28,8 @@ export interface DumpResult {
   /** The config document (ConfigData, snake_case) `-o yaml|json` prints. */
   doc: Record<string, unknown>
   namespaces: NamespaceRow[]
+  /** About what could not be shown (the container engine did not answer, …). */
+  warnings: string[]
 }
 
 /** "default" and "" both name the namespace lnx runs in, unless a named namespace is called "default". */
@@ -36,7 +39,8 @@ export function nsFilter(names: string[] | undefined, named: string[]): string[]
 }
 
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
-  const obs = await observe()
+  const containers = await containerNamespaces()
+  const obs = await observe({extra: containers.handles})
   const labels = obs.namespaces.map((n) => n.handle.label)
   const only = nsFilter(opts.namespaces, labels)
   if (only) {
@@ -65,5 +69,5 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     return {name: n.handle.label, id: n.id, links: n.links.length, owned, foreign: n.links.length - owned,
       routes: n.routes.filter(routeOwned).length, arps: n.neighs.filter(neighOwned).length}
   })
-  return {obs, state, doc, namespaces}
+  return {obs, state, doc, namespaces, warnings: containers.warnings}
 }

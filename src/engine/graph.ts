@@ -12,6 +12,7 @@ import {isLinkLocal6, parsePrefix} from '../model/ip.js'
 import {userAddrs} from './current.js'
 import {nsFilter} from './dump.js'
 import {runDesired} from './service.js'
+import {containerNamespaces} from './microservices.js'
 
 export type GOwner = Ownership | 'pending'
 
@@ -297,12 +298,14 @@ export async function graph(opts: GraphOptions): Promise<GraphOutput> {
   let plan: PlanView | undefined
   let warnings: ItemError[] = []
   let obs: Observation | undefined
+  const containers = await containerNamespaces()
+  warnings.push(...containers.warnings.map((message) => ({file: '', key: '', path: '', message})))
   if (opts.files?.length) {
     const loaded = await loadDesired(opts.files)
     desired = loaded.desired
-    warnings = loaded.warnings
+    warnings.push(...loaded.warnings)
     try {
-      const out = await runDesired(desired, {label: opts.label, mode: 'plan'})
+      const out = await runDesired(desired, {label: opts.label, mode: 'plan', alsoObserve: containers.handles})
       plan = {pending: out.result.pending, changes: out.result.changes}
       obs = out.obs
     } catch (e) {
@@ -311,7 +314,7 @@ export async function graph(opts: GraphOptions): Promise<GraphOutput> {
       warnings.push({file: '', key: e.key ?? '', path: '', message: `cannot plan: ${e.message}`})
     }
   }
-  obs ??= await observe()
+  obs ??= await observe({extra: containers.handles})
   return {model: buildGraph(obs, {label: opts.label, namespaces: opts.namespaces, managed: opts.managed, routes: opts.routes, desired, plan}), warnings}
 }
 

@@ -13,6 +13,7 @@ import {currentState, type CurrentState} from './current.js'
 import {checkPrivileges, runDesired, type EngineOptions, type EngineOutput} from './service.js'
 import {assertNoTry} from './try-journal.js'
 import {withSession} from './session.js'
+import {containerNamespaces} from './microservices.js'
 
 export const CLI = 'command line'
 
@@ -34,7 +35,8 @@ async function locked<T>(opts: {dryRun?: boolean; lockTimeoutSeconds?: number; s
 
 async function current(label: string): Promise<CurrentState> {
   await checkPrivileges()
-  return currentState(await observe(), label)
+  // Items in containers are items too: read the labelled containers' namespaces (warnings are dump's business).
+  return currentState(await observe({extra: (await containerNamespaces()).handles}), label)
 }
 
 function renameFlags(e: unknown, flags: FlagMap): never {
@@ -349,7 +351,7 @@ export interface NamespaceInfo {
 
 export async function namespaceList(label: string): Promise<NamespaceInfo[]> {
   await checkPrivileges()
-  const obs = await observe()
+  const obs = await observe({extra: (await containerNamespaces()).handles})
   return obs.namespaces.map((n) => {
     const managed = n.links.filter((l) => ownership(l, label) === 'owned').length
     return {

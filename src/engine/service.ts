@@ -1,16 +1,17 @@
 // plan / apply / delete for the CLI: load → check privileges → lock → reconcile (services/reconcile.ts: observe →
 // plan → execute → verify, reverting on failure) → exit code. The CLI's own parts live here: the run session
-// (lock and signal handlers, session.ts) held across --wait, polling for pending items.
+// (lock and signal handlers, session.ts) held across --wait, whose passes are woken by events (services/wait.ts).
 import {EXIT, LnxError, type ItemError} from '../errors.js'
 import {loadDesired} from '../config/index.js'
 import type {Desired} from '../model/types.js'
 import type {Observation} from '../kernel/observe.js'
-import {probeIp} from '../kernel/run.js'
+import {probeIp, type NsHandle} from '../kernel/run.js'
 import type {Change, Cmd, Pending} from './plan.js'
 import {withSession} from './session.js'
 import {assertNoTry} from './try-journal.js'
 import {refuseIfAgent} from './claim.js'
-import {checkPrivileges, planOnly, reconcile, revertRun, toJson} from '../services/reconcile.js'
+import {checkPrivileges, planOnly, reconcile, revertRun, toJson, type ReconcileOutcome} from '../services/reconcile.js'
+import {waitForPending, type Round} from '../services/wait.js'
 
 export {checkPrivileges, revertRun, toJson}
 
@@ -56,6 +57,8 @@ export interface EngineOptions {
    * read before it (with its raw reads): `apply --try` hands them to its journal before anyone else can run.
    */
   beforeUnlock?: (run: {applied: Cmd[]; before: Observation}) => Promise<void>
+  /** More namespaces to read than the config names (graph: every labelled container). */
+  alsoObserve?: NsHandle[]
 }
 
 export interface EngineOutput {
@@ -96,12 +99,11 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
     const allChanges: ChangeJson[] = []
     const allApplied: Cmd[] = []
     let before: Observation | undefined
-    const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000
     const done = async (out: EngineOutput): Promise<EngineOutput> => {
       if (opts.beforeUnlock && before) await opts.beforeUnlock({applied: allApplied, before})
       return out
     }
-    for (;;) {
+    const pass = async () => {
       const outcome = await reconcile(desired, {...opts, mode: opts.mode as 'apply' | 'delete', locked: true, keepReads: !!opts.beforeUnlock && !before}, session.signal, logger)
       if (outcome.cause) throw outcome.cause
       // The first pass read the kernel before anything of this run changed it: --try reverts to that.
@@ -109,25 +111,14 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       if (!allChanges.length) warnings = [...warnings, ...outcome.stripped]
       allChanges.push(...outcome.report.changes)
       allApplied.push(...outcome.applied)
-      if (outcome.report.result !== 'applied' && outcome.report.result !== 'pending') {
-        return {result: withChanges(outcome.report, allChanges), exitCode: EXIT.FAILED, warnings}
-      }
-      if (!outcome.planned.length && !outcome.pending.length) {
-        return done({result: withChanges({...outcome.report, pending: []}, allChanges), exitCode: EXIT.OK, warnings})
-      }
-      const stop = () => {
-        // A signal while waiting for pending items ends the wait; what the passes applied is complete and verified.
-        const sig = session.interrupted()
-        const result = withChanges({...outcome.report, pending: outcome.pending, result: 'pending' as const,
-          ...(sig ? {warnings: [...(outcome.report.warnings ?? []), `interrupted by ${sig} while waiting for pending items; what was applied stays`]} : {})}, allChanges)
-        result.summary = {...result.summary, pending: outcome.pending.length}
-        return done({result, exitCode: EXIT.PENDING, warnings})
-      }
-      if (Date.now() >= deadline || session.interrupted()) return stop()
-      opts.say?.(`waiting for ${outcome.pending.length} pending item${outcome.pending.length === 1 ? '' : 's'}…`)
-      await new Promise((r) => setTimeout(r, 500))
-      if (session.interrupted()) return stop()
+      return outcome
     }
+    let last = await pass()
+    if (opts.waitSeconds && !failed(last) && last.pending.length && !session.interrupted()) last = await waitPasses(desired, last, pass, opts, session.signal)
+    if (failed(last)) return {result: withChanges(last.report, allChanges), exitCode: EXIT.FAILED, warnings}
+    // A signal while waiting for pending items ends the wait; what the passes applied is complete and verified.
+    const sig = session.interrupted()
+    return done(output(last, allChanges, warnings, sig && last.pending.length ? `interrupted by ${sig} while waiting for pending items; what was applied stays` : undefined))
   })
 }
 
@@ -135,4 +126,31 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
 function withChanges<R extends PlanResult>(result: R, changes: ChangeJson[]): R {
   const count = (a: ChangeJson['action']) => changes.filter((c) => c.action === a).length
   return {...result, changes, summary: {...result.summary, create: count('create'), update: count('update'), delete: count('delete')}}
+}
+
+const failed = (o: ReconcileOutcome) => o.report.result !== 'applied' && o.report.result !== 'pending'
+
+/** The CLI's view of the last pass: every pass's changes, and what the last one left pending. */
+function output(last: ReconcileOutcome, changes: ChangeJson[], warnings: ItemError[], note?: string): EngineOutput {
+  const w = [...(last.report.warnings ?? []), ...(note ? [note] : [])]
+  const result: PlanResult = withChanges({
+    ...last.report,
+    pending: last.pending,
+    summary: {...last.report.summary, pending: last.pending.length},
+    ...(w.length ? {warnings: w} : {}),
+    result: last.pending.length ? 'pending' : 'applied',
+  }, changes)
+  return {result, exitCode: last.pending.length ? EXIT.PENDING : EXIT.OK, warnings}
+}
+
+/**
+ * --wait: one more pass per wake-up (services/wait.ts: container events, `ip monitor link`) until nothing is pending,
+ * the time is up or a signal arrives (the session's) — no polling.
+ */
+async function waitPasses(desired: Desired, first: ReconcileOutcome, pass: () => Promise<ReconcileOutcome>, opts: EngineOptions, signal: AbortSignal): Promise<ReconcileOutcome> {
+  const containers = desired.interfaces.some((d) => d.ns.type === 'MICROSERVICE')
+  const round = (o: ReconcileOutcome): Round => ({pending: o.pending, watch: o.watch, containers, final: failed(o), again: o.readyNow})
+  let last = first
+  await waitForPending(round(first), {timeoutMs: opts.waitSeconds! * 1000, signal, log: opts.say, step: async () => round((last = await pass()))})
+  return last
 }

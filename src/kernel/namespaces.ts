@@ -1,7 +1,9 @@
 // Namespace references → handles (paths lnx can enter), and discovery of the named namespaces of a host.
-import {readdir, stat, statfs} from 'node:fs/promises'
+import {readdir, readFile, stat, statfs} from 'node:fs/promises'
+import {LnxError} from '../errors.js'
 import type {NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
+import type {Container} from '../adapters/docker.js'
 import type {NsHandle} from './run.js'
 
 export const NETNS_DIR = '/run/netns'
@@ -59,7 +61,7 @@ export async function nsId(path: string): Promise<string | null> {
 export type Resolved = {handle: NsHandle; id: string | null} | {pending: string} | {invalid: string}
 
 /** Resolves a reference. NSID namespaces that do not exist yet resolve with id null (the plan creates them). */
-export async function resolveNs(ref: NsRef): Promise<Resolved> {
+export async function resolveNs(ref: NsRef, microservices?: MicroserviceLookup): Promise<Resolved> {
   switch (ref.type) {
     case 'DEFAULT':
       return {handle: DEFAULT_HANDLE, id: await nsId(DEFAULT_HANDLE.path)}
@@ -88,7 +90,41 @@ export async function resolveNs(ref: NsRef): Promise<Resolved> {
       }
       return {handle: {label: ref.ref, path: ref.ref, isDefault: false}, id: await nsId(ref.ref)}
     }
-    case 'MICROSERVICE':
-      return {pending: `container with MICROSERVICE_LABEL=${ref.ref} not found (microservice namespaces are not supported by this lnx version yet)`}
+    case 'MICROSERVICE': {
+      if (!microservices) return {pending: 'the container engine was not asked'}
+      if ('error' in microservices) return {pending: microservices.error}
+      const c = microservices.byLabel.get(ref.ref)?.[0]
+      if (!c) return {pending: `no running container has MICROSERVICE_LABEL=${ref.ref}`}
+      const r = await containerHandle(ref.ref, c)
+      return 'handle' in r ? r : {pending: r.gone}
+    }
   }
+}
+
+/** What the container engine said: running containers by MICROSERVICE_LABEL (newest first), or why it could not. */
+export type MicroserviceLookup = {error: string} | {byLabel: Map<string, Container[]>}
+
+/** The initial PID namespace's inode (PROC_PID_INIT_INO): lnx sees the engine's PIDs only from there. */
+const HOST_PID_NS_INO = 0xeffffffc
+
+export async function inHostPidNamespace(): Promise<boolean> {
+  const s = await stat('/proc/self/ns/pid').catch(() => null)
+  return !!s && s.ino === HOST_PID_NS_INO
+}
+
+/**
+ * A running container's namespace: /proc/<State.Pid>/ns/net. The engine's PIDs are host PIDs: in the host PID
+ * namespace a missing process means the container has just exited. From another PID namespace /proc/<pid> is
+ * missing or another process (checked by its environment), which no retry cures: exit 4.
+ */
+export async function containerHandle(label: string, c: Container): Promise<{handle: NsHandle; id: string} | {gone: string}> {
+  const path = `/proc/${c.pid}/ns/net`
+  const id = await nsId(path)
+  const handle: NsHandle = {label: nsLabel({type: 'MICROSERVICE', ref: label}), path, isDefault: false, microservice: label}
+  if (await inHostPidNamespace()) return id ? {handle, id} : {gone: `container ${c.name} exited while lnx read it`}
+  const environ = id ? await readFile(`/proc/${c.pid}/environ`, 'latin1').catch(() => '') : ''
+  if (id && environ.split('\0').includes(`MICROSERVICE_LABEL=${label}`)) return {handle, id}
+  throw new LnxError('ENVIRONMENT', `container ${c.name} (MICROSERVICE_LABEL=${label}) has PID ${c.pid}, but /proc/${c.pid} ${id ? 'is another process' : 'does not exist'} here: lnx is not running in the host PID namespace`, {
+    hint: 'run lnx in the host PID namespace (on the host itself, or docker run --pid=host …)',
+  })
 }

@@ -11,6 +11,8 @@ export interface NsHandle {
   /** An nsfs path: what `netns` arguments and `nsenter --net=` get. */
   path: string
   isDefault: boolean
+  /** Set for a container's namespace (MICROSERVICE): its MICROSERVICE_LABEL. */
+  microservice?: string
 }
 
 export interface RunResult {

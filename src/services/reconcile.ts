@@ -12,16 +12,18 @@ import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {vppTapCandidates} from '../model/names.js'
 import {observe, type Observation} from '../kernel/observe.js'
-import {listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
+import {DEFAULT_HANDLE, listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
 import {probeIp, run, shieldChildren, type NsHandle} from '../kernel/run.js'
 import {nsRefKey, plan, renderCmd, type Change, type Cmd, type NsState, type Pending, type Plan} from '../engine/plan.js'
 import {execute, failureError, revert} from '../engine/execute.js'
 import {acquireLock, type Lock} from '../engine/lock.js'
 import type {ChangeJson, EngineOptions, PlanResult} from '../engine/service.js'
+import {lookupMicroservices, microserviceWarnings} from '../engine/microservices.js'
+import {interfaceKey} from '../model/keys.js'
 
 export type ReconcileResult = 'done' | 'pending' | 'failed-reverted' | 'failed' | 'invalid' | 'refused'
 
-export interface ReconcileOptions extends Pick<EngineOptions, 'label' | 'prune' | 'noRollback' | 'deleteNamespaces' | 'imperative'> {
+export interface ReconcileOptions extends Pick<EngineOptions, 'label' | 'prune' | 'noRollback' | 'deleteNamespaces' | 'imperative' | 'alsoObserve'> {
   mode?: 'apply' | 'delete'
   lockTimeoutMs?: number
   /** The caller already holds the engine lock and checked privileges (the CLI's --wait holds it across passes). */
@@ -54,6 +56,10 @@ export interface ReconcileOutcome {
   before?: Observation
   /** Addresses of adopted EXISTING links the plan strips (not lnx's): warned about. */
   stripped: ItemError[]
+  /** Namespaces whose links can unblock what is pending: the default one and each the config uses (wait.ts). */
+  watch: NsHandle[]
+  /** Something pending became ready while this pass applied: another pass can apply it now. */
+  readyNow?: boolean
 }
 
 export function toJson(p: Plan): PlanResult {
@@ -102,17 +108,23 @@ interface Context {
   namespaces: Map<string, NsState>
   offload: Map<string, {rx: boolean; tx: boolean}>
   kernelKinds: Set<string>
+  /** About the container engine (down, duplicate labels): reported with the plan. */
+  warnings: string[]
 }
 
 /** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
-async function context(desired: Desired, preread?: Map<string, any[][]>, keepReads = false): Promise<Context> {
+async function context(desired: Desired, preread?: Map<string, any[][]>, keepReads = false, alsoObserve: NsHandle[] = []): Promise<Context> {
   const refs = new Map<string, NsRef>()
   for (const d of desired.interfaces) refs.set(nsRefKey(d.ns), d.ns)
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveNs>>>()
   const runtime: ItemError[] = []
   const extra: NsHandle[] = []
+  // The container engine is asked only when the config places items in containers.
+  const labels = [...refs.values()].filter((r) => r.type === 'MICROSERVICE').map((r) => r.ref)
+  const containers = labels.length ? await lookupMicroservices() : undefined
+  const warnings = containers ? microserviceWarnings(containers, labels) : []
   for (const [k, ref] of refs) {
-    const r = await resolveNs(ref)
+    const r = await resolveNs(ref, containers?.lookup)
     resolved.set(k, r)
     if ('invalid' in r) {
       for (const d of desired.interfaces.filter((i) => nsRefKey(i.ns) === k)) {
@@ -125,10 +137,10 @@ async function context(desired: Desired, preread?: Map<string, any[][]>, keepRea
           runtime.push({file: d.source?.file ?? '', key: d.key, path: 'namespace.reference', message: `${ref.ref} is not a network namespace file (not on nsfs)`})
         }
       } else extra.push(r.handle)
-    } else if ('handle' in r && ref.type === 'PID') extra.push(r.handle)
+    } else if ('handle' in r && (ref.type === 'PID' || ref.type === 'MICROSERVICE')) extra.push(r.handle)
   }
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
-  const obs = await observe({extra, preread, keepReads})
+  const obs = await observe({extra: [...extra, ...alsoObserve], preread, keepReads})
   const namespaces = new Map<string, NsState>()
   for (const [k, r] of resolved) {
     const ref = refs.get(k)!
@@ -154,7 +166,7 @@ async function context(desired: Desired, preread?: Map<string, any[][]>, keepRea
   for (const k of ['dummy', 'vrf']) {
     if (desired.interfaces.some((d) => d.type === (k === 'dummy' ? 'DUMMY' : 'VRF_DEVICE')) && existsSync(`/sys/module/${k}`)) kernelKinds.add(k)
   }
-  return {desired, obs, namespaces, offload: await readOffload(desired, namespaces), kernelKinds}
+  return {desired, obs, namespaces, offload: await readOffload(desired, namespaces), kernelKinds, warnings}
 }
 
 /** ethtool only for veths whose config sets checksum offloading (one process each; rare). */
@@ -195,7 +207,15 @@ function makePlan(ctx: Context, opts: PlanOptions): Plan {
     noDrift: opts.imperative,
   })
   for (const name of ctx.obs.strays ?? []) p.warnings.push(strayMessage(name))
+  p.warnings.push(...ctx.warnings)
   return p
+}
+
+/** The namespaces whose links can unblock a pending item: the default one (taps) and every one the config uses. */
+function watchOf(ctx: Context): NsHandle[] {
+  const out = new Map<string, NsHandle>([[DEFAULT_HANDLE.path, DEFAULT_HANDLE]])
+  for (const n of ctx.namespaces.values()) if (n.kind === 'ready' && !out.has(n.handle.path)) out.set(n.handle.path, n.handle)
+  return [...out.values()]
 }
 
 let queue: Promise<unknown> = Promise.resolve()
@@ -227,6 +247,7 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
       const result: ReconcileResult = r.result === 'applied' ? 'done' : r.result === 'pending' ? 'pending' : r.result === 'reverted' ? 'failed-reverted' : 'failed'
       return {
         result, changes: r.changes, pending: pass.afterPending, warnings: r.warnings ?? [], summary: {...r.summary, pending: pass.afterPending.length}, report: r, planned: pass.planned,
+        watch: pass.watch, ...(pass.readyNow ? {readyNow: true} : {}),
         applied: pass.applied, before: pass.before, stripped: pass.stripped,
         ...(r.error ? {error: r.error} : {}), ...(r.reverted ? {reverted: r.reverted} : {}),
       }
@@ -235,7 +256,7 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
       const summary = {create: 0, update: 0, delete: 0, pending: 0, unchanged: 0}
       const error = {code: e.code, message: e.message, ...(e.key ? {key: e.key} : {})}
       const result: ReconcileResult = e.code === 'INVALID' || e.code === 'COLLISION' ? 'invalid' : 'refused'
-      return {result, changes: [], pending: [], warnings: [], summary, error, report: {changes: [], pending: [], summary, error}, planned: [], cause: e, applied: [], stripped: []}
+      return {result, changes: [], pending: [], warnings: [], summary, error, report: {changes: [], pending: [], summary, error}, planned: [], cause: e, applied: [], stripped: [], watch: []}
     } finally {
       await lock?.release()
     }
@@ -244,12 +265,12 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
 
 /** Observes and plans without changing anything (plan, --dry-run). */
 export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{plan: Plan; obs: Observation}> {
-  const ctx = await context(desired)
+  const ctx = await context(desired, undefined, false, opts.alsoObserve)
   return {plan: makePlan(ctx, opts), obs: ctx.obs}
 }
 
 /** One pass with the lock held: plan, execute, verify; a failure — or a signal — reverts what this pass applied. */
-export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger, signal?: AbortSignal): Promise<{result: PlanResult; planned: Pending[]; afterPending: Pending[]; applied: Cmd[]; before: Observation; stripped: ItemError[]}> {
+export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger, signal?: AbortSignal): Promise<Pass> {
   let ctx: Context
   let p: Plan
   try {
@@ -262,7 +283,7 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   }
   const before = ctx.obs
   const result = toJson(p)
-  const base = {before, stripped: p.foreignStrips, applied: [] as Cmd[]}
+  const base = {before, stripped: p.foreignStrips, applied: [] as Cmd[], watch: watchOf(ctx)}
   if (!p.changes.length) return {...base, result: {...result, result: p.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: p.pending}
   if (interrupted()) throw nothingChanged(interrupted()!)
   const started = Date.now()
@@ -278,20 +299,59 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   if (ex.failure) return {...base, ...(await fail(p, result, [...ex.applied, ...(ex.unknown ?? [])], failureError(ex.failure, {}), opts, before, logger))}
   // Verify: observe again; the same plan must now be empty.
   let again: Plan
+  let againCtx: Context
   try {
-    again = makePlan(await context(desired, ex.reads), opts)
+    againCtx = await context(desired, ex.reads)
+    again = makePlan(againCtx, opts)
   } catch (e) {
     const err = interrupted() ? new LnxError('INTERRUPTED', `interrupted by ${interrupted()}`) : e instanceof LnxError ? e : new LnxError('INTERNAL', String((e as Error)?.message ?? e))
     return {...base, ...(await fail(p, result, ex.applied, err, opts, before, logger))}
   }
   // A signal up to the end of the verification still reverts: the run did not finish.
   if (interrupted()) return {...base, ...(await fail(p, result, ex.applied, new LnxError('INTERRUPTED', `interrupted by ${interrupted()}`), opts, before, logger))}
-  if (again.changes.length) {
-    const diff = again.changes.map((c) => `${c.key}: ${c.detail}`).join('; ')
-    return {...base, ...(await fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: again.changes[0].key}), opts, before, logger))}
+  // What this pass did must now show no change; what became ready meanwhile is the next pass's.
+  const v = verify(p, again)
+  if (v.wrong.length) {
+    const diff = v.wrong.map((c) => `${c.key}: ${c.detail}`).join('; ')
+    return {...base, ...(await fail(p, result, ex.applied, new LnxError('VERIFY', `the kernel does not show what was applied: ${diff}`, {key: v.wrong[0].key}), opts, before, logger))}
   }
-  return {...base, applied: ex.applied, result: {...result, result: again.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: again.pending}
+  return {...base, applied: ex.applied, result: {...result, result: v.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: v.pending, watch: watchOf(againCtx), readyNow: v.pending.length > again.pending.length}
 }
+
+interface Pass {
+  result: PlanResult
+  planned: Pending[]
+  afterPending: Pending[]
+  applied: Cmd[]
+  before: Observation
+  stripped: ItemError[]
+  watch: NsHandle[]
+  readyNow?: boolean
+}
+
+/**
+ * The verifying plan against the executed one: what this pass did must now show no change. An item that was pending
+ * (and what hangs on a pending interface) may have become ready meanwhile — a tap VPP made, a container that
+ * started: that is the next pass's work, reported pending, not a failed apply.
+ */
+export function verify(done: Plan, again: Plan): {wrong: Change[]; pending: Pending[]} {
+  const waited = new Set(done.pending.map((x) => x.key))
+  const prefixes = done.pending.filter((x) => x.key.startsWith(IFACE_PREFIX)).map((x) => `linux/interface/${x.key.slice(IFACE_PREFIX.length)}/`)
+  const isNew = (c: Change) => waited.has(c.key) || prefixes.some((px) => c.key.startsWith(px))
+  const pending = [...again.pending]
+  const seen = new Set(pending.map((x) => x.key))
+  const wrong: Change[] = []
+  for (const c of again.changes) {
+    if (!isNew(c)) wrong.push(c)
+    else if (!seen.has(c.key)) {
+      seen.add(c.key)
+      pending.push({key: c.key, reason: 'became ready while this run applied: the next run applies it'})
+    }
+  }
+  return {wrong, pending}
+}
+
+const IFACE_PREFIX = interfaceKey('')
 
 const nothingChanged = (sig: string) => new LnxError('INTERRUPTED', `interrupted by ${sig} before anything was changed`)
 
