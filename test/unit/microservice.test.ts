@@ -4,7 +4,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {byLabel, engineEndpoint, microserviceLabel, timeKey, type Container} from '../../src/adapters/docker.ts'
 import {microserviceWarnings} from '../../src/engine/microservices.ts'
-import {verify} from '../../src/engine/service.ts'
+import {verify} from '../../src/services/reconcile.ts'
 import {waitForPending, type Round} from '../../src/services/wait.ts'
 import type {Change, Plan} from '../../src/engine/plan.ts'
 
