@@ -72,6 +72,11 @@ runroot="${d}/run"
     }
   }
 
+  /** Whether the API service runs. */
+  async running(): Promise<boolean> {
+    return !!this.service && this.service.exitCode === null && (await pingNode(this.sock))
+  }
+
   async stopService() {
     const s = this.service
     this.service = undefined

@@ -82,6 +82,14 @@ test('the README\'s example: a veth into a container by its label, addressed, pi
     assert.match(table.stdout, /microservice:web/)
     assert.match(table.stdout, /eth0/)
 
+    const list = await lnx(pg, ['namespace', 'list'])
+    assert.ok(list.json.namespaces.some((n: any) => n.name === 'microservice:web' && n.managed === 1), JSON.stringify(list.json))
+    // doctor asks the same engine through the same client.
+    const doc2 = await lnx(pg, ['doctor'])
+    const docker = doc2.json.checks.find((c: any) => c.name === 'docker')
+    assert.equal(docker.ok, true, JSON.stringify(docker))
+    assert.match(docker.found, /podman\.sock: reachable/)
+
     const g = await lnx(pg, ['graph'])
     const cluster = g.json.model.clusters.find((c: any) => c.namespace === 'microservice:web')
     assert.ok(cluster, JSON.stringify(g.json.model.clusters.map((c: any) => c.namespace)))
@@ -167,7 +175,7 @@ test('a restarted container: its items vanish with the old namespace; the next a
   })
 })
 
-test('engine down: the items are pending with the reason and a warning, exit 3 (also at the end of a --wait); nothing is touched', async () => {
+test('engine down: the items are pending with the reason and a warning, exit 3 (also at the end of a --wait), nothing touched; an engine back during a --wait is followed', async () => {
   await withPlayground(async (pg) => {
     await engine.stopService()
     try {
@@ -185,8 +193,20 @@ test('engine down: the items are pending with the reason and a warning, exit 3 (
       const text = await pg.lnx(['apply', '-f', '-'], {input: vethInto('web4'), env: env()})
       assert.equal(text.code, 3)
       assert.match(text.stdout, /warning: container engine not reachable/)
-    } finally {
+      const doctor = await lnx(pg, ['doctor'])
+      assert.match(doctor.json.checks.find((c: any) => c.name === 'docker').found, /podman\.sock: no socket/)
+
+      // The engine comes back during a --wait: lnx reconnects to its events and applies as the container starts.
+      const waiting = lnx(pg, ['apply', '-f', '-', '--wait', '30'], vethInto('web4'))
+      await new Promise((res) => setTimeout(res, 1000))
       await engine.startService()
+      const {pid} = await engine.run('ms-four', 'web4')
+      const back = await waiting
+      assert.equal(back.code, 0, back.stdout + back.stderr)
+      assert.deepEqual(await names(pid), ['eth0', 'lo'])
+      await engine.podman('rm', '-f', '-t', '0', 'ms-four')
+    } finally {
+      if (!(await engine.running())) await engine.startService()
     }
   })
 })

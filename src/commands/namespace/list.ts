@@ -5,7 +5,7 @@ import {table} from '../../render/table.js'
 
 export default class NamespaceList extends LnxCommand {
   static summary = 'List network namespaces with their links, managed and foreign'
-  static description = 'The namespace lnx runs in ("default", "" in JSON) and every named namespace in /run/netns.'
+  static description = 'The namespace lnx runs in ("default", "" in JSON), every named namespace in /run/netns, and each running container with a MICROSERVICE_LABEL (microservice:LABEL).'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static flags = {label: labelFlag}
 
