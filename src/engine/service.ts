@@ -114,7 +114,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       return outcome
     }
     let last = await pass()
-    if (opts.waitSeconds && !failed(last) && last.pending.length && !session.interrupted()) last = await waitPasses(desired, last, pass, opts, session.signal)
+    if (opts.waitSeconds && ((!failed(last) && last.pending.length) || vanished(last)) && !session.interrupted()) last = await waitPasses(desired, last, pass, opts, session.signal)
     if (failed(last)) return {result: withChanges(last.report, allChanges), exitCode: EXIT.FAILED, warnings}
     // A signal while waiting for pending items ends the wait; what the passes applied is complete and verified.
     const sig = session.interrupted()
@@ -129,6 +129,12 @@ function withChanges<R extends PlanResult>(result: R, changes: ChangeJson[]): R 
 }
 
 const failed = (o: ReconcileOutcome) => o.report.result !== 'applied' && o.report.result !== 'pending'
+
+/**
+ * A pass reverted because a link it meant to change was gone by then — a veth end going with a stopped container's
+ * namespace, which the kernel tears down a moment after the container's events. Under --wait it is tried again.
+ */
+const vanished = (o: ReconcileOutcome) => o.report.result === 'reverted' && o.report.error?.code === 'KERNEL' && /Cannot find device|No such device/.test(o.report.error.message)
 
 /** The CLI's view of the last pass: every pass's changes, and what the last one left pending. */
 function output(last: ReconcileOutcome, changes: ChangeJson[], warnings: ItemError[], note?: string): EngineOutput {
@@ -149,7 +155,7 @@ function output(last: ReconcileOutcome, changes: ChangeJson[], warnings: ItemErr
  */
 async function waitPasses(desired: Desired, first: ReconcileOutcome, pass: () => Promise<ReconcileOutcome>, opts: EngineOptions, signal: AbortSignal): Promise<ReconcileOutcome> {
   const containers = desired.interfaces.some((d) => d.ns.type === 'MICROSERVICE')
-  const round = (o: ReconcileOutcome): Round => ({pending: o.pending, watch: o.watch, containers, final: failed(o), again: o.readyNow})
+  const round = (o: ReconcileOutcome): Round => ({pending: o.pending, watch: o.watch, containers, final: failed(o) && !vanished(o), retry: vanished(o), again: o.readyNow})
   let last = first
   await waitForPending(round(first), {timeoutMs: opts.waitSeconds! * 1000, signal, log: opts.say, step: async () => round((last = await pass()))})
   return last

@@ -14,6 +14,11 @@ export interface Round {
   containers: boolean
   /** Stop waiting (the round failed). */
   final?: boolean
+  /**
+   * The round failed and was reverted because something vanished under it (a link gone with a dying namespace): try
+   * again a moment later — a few times, then it is final.
+   */
+  retry?: boolean
   /** Run another round at once (something became ready while this one applied). */
   again?: boolean
 }
@@ -37,6 +42,8 @@ const SETTLE_MAX_MS = 250
 /** `ip monitor` subscribes a moment after it starts: links made in between are caught by one more round. */
 const MONITOR_GAP_MS = 100
 const RECONNECT_MS = [250, 500, 1000, 2000, 4000]
+const RETRY_MS = 500
+const MAX_RETRIES = 3
 
 /** Container actions that can create or destroy a namespace. */
 const CONTAINER_ACTIONS = new Set(['start', 'restart', 'stop', 'die', 'kill', 'destroy', 'remove', 'pause', 'unpause'])
@@ -190,11 +197,28 @@ export async function waitForPending(first: Round, opts: WaitOptions): Promise<{
     }
   }
 
+  let retries = 0
+  let notBefore = 0
+  /** What a round asks for next: null to go on waiting, or how the wait ends. */
+  const after = (r: Round): WaitEnd | null => {
+    if (r.retry && retries < MAX_RETRIES) {
+      retries++
+      notBefore = Date.now() + RETRY_MS
+      opts.log?.(`a link vanished while applying; trying again (${retries}/${MAX_RETRIES})`)
+      wake.kick()
+      return null
+    }
+    if (r.final || r.retry) return 'final'
+    retries = 0
+    if (!r.pending.length) return 'done'
+    say(r)
+    if (r.again) wake.kick()
+    return null
+  }
+
   try {
-    if (!round.pending.length) return {end: 'done', round}
-    if (round.final) return {end: 'final', round}
-    say(round)
-    if (round.again) wake.kick()
+    const end0 = after(round)
+    if (end0) return {end: end0, round}
     await syncMonitors(round)
     if (round.containers) {
       const engine = opts.engine ?? new DockerEngine()
@@ -203,12 +227,18 @@ export async function waitForPending(first: Round, opts: WaitOptions): Promise<{
     for (;;) {
       const woke = await wake.next(deadline, inner.signal)
       if (inner.signal.aborted) return {end: 'aborted', round}
-      if (!woke) return {end: 'timeout', round}
+      if (!woke) return {end: round.retry ? 'final' : 'timeout', round}
+      if (Date.now() < notBefore) {
+        // Give what was vanishing the time to go; a signal or the deadline still end the wait.
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.max(0, Math.min(notBefore, deadline) - Date.now()))
+          inner.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), {once: true})
+        })
+        if (inner.signal.aborted) return {end: 'aborted', round}
+      }
       round = await opts.step()
-      if (round.final) return {end: 'final', round}
-      if (!round.pending.length) return {end: 'done', round}
-      say(round)
-      if (round.again) wake.kick()
+      const end = after(round)
+      if (end) return {end, round}
       if (round.containers && !events) events = followEngine(opts.engine ?? new DockerEngine()).catch((e) => opts.log?.(`container events: ${(e as Error).message}`))
       await syncMonitors(round)
     }

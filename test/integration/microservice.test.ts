@@ -3,6 +3,7 @@
 // down, duplicate labels, lnx outside the host PID namespace, dump and graph. Containers run with --network none.
 import {after, before, test} from 'node:test'
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {exec, LNX, ROOT, withPlayground, type Playground} from '../helpers/playground.ts'
@@ -17,7 +18,7 @@ after(async () => {
 })
 
 const env = () => ({DOCKER_HOST: engine.dockerHost})
-const lnx = (pg: Playground, args: string[], input?: string) => pg.lnxJson(args, {input, env: env()})
+const lnx = (pg: Playground, args: string[], input?: string, extraEnv: Record<string, string> = {}) => pg.lnxJson(args, {input, env: {...env(), ...extraEnv}})
 
 /** A veth from the playground's own namespace (host-eth, 10.7.0.1) into the container (eth0, 10.7.0.2). */
 const vethInto = (label: string) => JSON.stringify({
@@ -172,6 +173,42 @@ test('a restarted container: its items vanish with the old namespace; the next a
     assert.ok((await inContainer(pid3, 'addr', 'show', 'dev', 'vpp1'))[0].addr_info.some((a: any) => a.local === '10.8.0.2'))
     assert.equal((await pingFromContainer(pid3)).code, 0)
     await engine.podman('rm', '-f', '-t', '0', 'ms-three')
+  })
+})
+
+test('--wait: a veth end that vanishes mid-pass (its old namespace torn down late) is tried again, not a failure', async () => {
+  await withPlayground(async (pg) => {
+    // The route's old metric goes in the teardown phase, where the pass pauses (LNX_TEST_PAUSE_AFTER): host-eth vanishes
+    // right then, as when the kernel tears down the old namespace a moment late, so the pass's delete finds nothing.
+    const withP = (metric: number) => JSON.stringify({
+      interfaces: [...JSON.parse(vethInto('web7')).interfaces,
+        {name: 'p1', type: 'VETH', enabled: true, ip_addresses: ['10.9.0.1/24'], veth: {peer_if_name: 'p2'}}, {name: 'p2', type: 'VETH', enabled: true, veth: {peer_if_name: 'p1'}}],
+      routes: [{outgoing_interface: 'p1', dst_network: '10.99.0.0/24', metric, scope: 'LINK'}],
+    })
+    const {pid} = await engine.run('ms-seven', 'web7')
+    const first = await lnx(pg, ['apply', '-f', '-'], withP(10))
+    assert.equal(first.code, 0, first.stdout + first.stderr)
+    // Something else holds the container's namespace past its restart: host-eth stays, its peer in that namespace.
+    const holder = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, 'sleep', '1000'], {stdio: 'ignore'})
+    try {
+      await new Promise((res) => setTimeout(res, 100))
+      await engine.podman('restart', '-t', '0', 'ms-seven')
+      const pid2 = await engine.pid('ms-seven')
+      assert.ok((await hostLinks(pg)).includes('host-eth'))
+      const waiting = lnx(pg, ['apply', '-f', '-', '--wait', '30'], withP(20), {LNX_TEST_PAUSE_AFTER: 'teardown', LNX_TEST_PAUSE_MS: '1500'})
+      assert.ok(await until(async () => !(await pg.ipJson('', 'route', 'show', 'dev', 'p1')).some((x: any) => x.metric === 10), 10_000), 'the pass paused after its teardown')
+      // What the kernel does when the old namespace finally goes: the veth end goes with it.
+      await pg.sh('ip link del dev host-eth')
+      const r = await waiting
+      assert.equal(r.code, 0, r.stdout + r.stderr)
+      assert.deepEqual(r.json.pending, [])
+      assert.deepEqual(await names(pid2), ['eth0', 'lo'])
+      assert.equal((await pingFromContainer(pid2)).code, 0)
+      assert.deepEqual((await pg.ipJson('', 'route', 'show', 'dev', 'p1')).filter((x: any) => x.dst === '10.99.0.0/24').map((x: any) => x.metric), [20])
+    } finally {
+      holder.kill('SIGKILL')
+      await engine.podman('rm', '-f', '-t', '0', 'ms-seven')
+    }
   })
 })
 

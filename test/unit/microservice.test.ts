@@ -74,3 +74,14 @@ test('wait: done at once when nothing is pending; a round that became ready runs
   assert.equal((await waitForPending(round(1), {timeoutMs: 10_000, signal: ac.signal, step: async () => round(1)})).end, 'aborted')
   assert.equal((await waitForPending(round(1, {final: true}), {timeoutMs: 10_000, step: async () => round(1)})).end, 'final')
 })
+
+test('wait: a round that failed on a vanished link runs again after a pause, a few times at most, then it is final', async () => {
+  let steps = 0
+  const ok = await waitForPending(round(0, {retry: true}), {timeoutMs: 10_000, step: async () => (steps++, round(0))})
+  assert.equal(ok.end, 'done')
+  assert.equal(steps, 1)
+  steps = 0
+  const gaveUp = await waitForPending(round(1, {retry: true}), {timeoutMs: 10_000, step: async () => (steps++, round(1, {retry: true}))})
+  assert.equal(gaveUp.end, 'final')
+  assert.equal(steps, 3)
+})
