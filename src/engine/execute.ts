@@ -32,6 +32,8 @@ const nsKey = handleKey
  * the batch is killed (LNX_TEST_HANG: `monitor` blocks), so that tests can fault every step and kill a batch midway. */
 const FAULT = Number(process.env.LNX_TEST_FAULT ?? 0)
 const HANG = Number(process.env.LNX_TEST_HANG ?? 0)
+/** LNX_TEST_FAULT_KIND=unsafe: the faulted line is one the batch guard refuses (an exception, not a kernel error). */
+const FAULT_LINE = process.env.LNX_TEST_FAULT_KIND === 'unsafe' ? 'link set dev lnx$fault up' : 'link set dev lnx-fault-injected up'
 
 /** Groups commands into steps: per phase, per namespace; configure and l3 share a batch when no tool runs between. */
 export function steps(cmds: Cmd[]): {phase: Phase; batches: Map<string, Cmd[]>}[] {
@@ -67,35 +69,42 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
     const results = await Promise.all(
       [...step.batches.values()].map(async (cmds) => {
         const ok: Cmd[] = []
-        // Tools run one process each; ip lines go through one batch.
-        const ipCmds = cmds.filter((c) => c.line)
-        const tools = cmds.filter((c) => c.tool)
-        for (const t of tools) {
-          const r = await run(t.tool!.cmd, t.tool!.args, {ns: t.ns})
-          if (r.signal) return {ok, unknown: [t], failure: {cmd: t, message: `${renderCmd(t)}: killed by ${r.signal}`}}
-          if (r.exitCode !== 0) return {ok, failure: {cmd: t, message: `${renderCmd(t)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`}}
-          ok.push(t)
-        }
-        if (!ipCmds.length) return {ok}
-        const lines = ipCmds.map((c) => {
-          lineNo++
-          if (FAULT && lineNo === FAULT) return 'link set dev lnx-fault-injected up'
-          return HANG && lineNo === HANG ? `${c.line!}\nmonitor link` : c.line!
-        }).join('\n').split('\n')
-        const r = await ipBatch(ipCmds[0].ns, readBack ? [...lines, ...READ] : lines, readBack ? {json: true, details: true} : {})
-        if (r.unknown) {
-          // Killed midway (or died without naming a line): any of its lines may be applied.
-          return {ok, unknown: ipCmds, failure: {cmd: undefined, message: r.unknown}}
-        }
-        if (r.ok) {
-          if (readBack) {
-            const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
-            if (arrays.length === READ.length) reads.set(handleKey(ipCmds[0].ns), arrays)
+        try {
+          // Tools run one process each; ip lines go through one batch.
+          const ipCmds = cmds.filter((c) => c.line)
+          const tools = cmds.filter((c) => c.tool)
+          for (const t of tools) {
+            const r = await run(t.tool!.cmd, t.tool!.args, {ns: t.ns})
+            if (r.signal) return {ok, unknown: [t], failure: {cmd: t, message: `${renderCmd(t)}: killed by ${r.signal}`}}
+            if (r.exitCode !== 0) return {ok, failure: {cmd: t, message: `${renderCmd(t)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`}}
+            ok.push(t)
           }
-          return {ok: [...ok, ...ipCmds]}
+          if (!ipCmds.length) return {ok}
+          const lines = ipCmds.map((c) => {
+            lineNo++
+            if (FAULT && lineNo === FAULT) return FAULT_LINE
+            return HANG && lineNo === HANG ? `${c.line!}\nmonitor link` : c.line!
+          }).join('\n').split('\n')
+          const r = await ipBatch(ipCmds[0].ns, readBack ? [...lines, ...READ] : lines, readBack ? {json: true, details: true} : {})
+          if (r.unknown) {
+            // Killed midway (or died without naming a line): any of its lines may be applied.
+            return {ok, unknown: ipCmds, failure: {cmd: undefined, message: r.unknown}}
+          }
+          if (r.ok) {
+            ok.push(...ipCmds)
+            if (readBack) {
+              const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
+              if (arrays.length === READ.length) reads.set(handleKey(ipCmds[0].ns), arrays)
+            }
+            return {ok}
+          }
+          const n = r.failure!.line
+          return {ok: [...ok, ...ipCmds.slice(0, n)], failure: {cmd: ipCmds[n], message: `${ipCmds[n] ? renderCmd(ipCmds[n]) : 'ip -batch'}: ${r.failure!.message}`}}
+        } catch (e) {
+          // Any exception (the batch guard, a spawn failure) fails this step like a kernel refusal: the other
+          // namespaces' batches of the step finish, and everything applied so far is reverted by the caller.
+          return {ok, failure: {cmd: cmds.find((c) => !ok.includes(c)), message: (e as Error).message}}
         }
-        const n = r.failure!.line
-        return {ok: [...ok, ...ipCmds.slice(0, n)], failure: {cmd: ipCmds[n], message: `${ipCmds[n] ? renderCmd(ipCmds[n]) : 'ip -batch'}: ${r.failure!.message}`}}
       }),
     )
     const unknown: Cmd[] = []

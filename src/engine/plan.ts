@@ -3,7 +3,7 @@
 import {LnxError, type ItemError} from '../errors.js'
 import type {DArp, DInterface, DRoute, Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
-import {addressKey, namespaceKey} from '../model/keys.js'
+import {addressKey, LNX_GROUP, namespaceKey} from '../model/keys.js'
 import {contains, isLinkLocal6, parseAddr, parsePrefix, network, formatPrefix} from '../model/ip.js'
 import type {Observation, ObservedNs, OLink, ONeigh, ORoute} from '../kernel/observe.js'
 import {isLnxGroup} from '../kernel/observe.js'
@@ -81,6 +81,8 @@ export interface PlanInput {
   kernelKinds?: Set<string>
   /** Imperative runs change what the user asked for: nothing there is drift. */
   noDrift?: boolean
+  /** delete --namespaces: rules beyond the kernel's defaults, per candidate namespace name. */
+  foreignRules?: Map<string, string[]>
   /** Observed checksum offload per "<ns id>/<host>", read only for veths that configure it. */
   offload?: Map<string, {rx: boolean; tx: boolean}>
 }
@@ -411,12 +413,12 @@ class Planner {
       if (ns.kind === 'create' || (ns.kind === 'ready' && ns.obs.id !== here.id)) return `namespace ${here.handle.label || 'default'} → ${ns.kind === 'create' ? ns.name : ns.handle.label || 'default'}`
     }
     if (d.type === 'VETH') {
-      if (cur.peerName !== d.peer) return `peer ${cur.peerName} → ${d.peer}`
       const kp = cur.link.peer
       const kpv = kp ? ownedView(kp, this.input.label) : null
       // A peer in lnx's group without alias (a crash between the two alias lines) is still this pair: adopted.
       const leftoverPeer = !!kp && !kpv && ownership(kp, this.input.label) === 'leftover' && kp.name === this.desiredIf(d.peer!)?.hostName
-      if (!kp || (!leftoverPeer && (!kpv || kpv.name !== d.peer))) return `the kernel peer of ${cur.link.name} is not ${d.peer}`
+      // The kernel's pairing decides; an alias naming another peer (edited by hand) is only re-marked.
+      if (!kp || (!leftoverPeer && (!kpv || kpv.name !== d.peer))) return cur.peerName !== d.peer ? `peer ${cur.peerName} → ${d.peer}` : `the kernel peer of ${cur.link.name} is not ${d.peer}`
     }
     if (d.type === 'TAP_TO_VPP' && cur.vppTap !== d.vppTap) return `tap binding ${cur.vppTap} → ${d.vppTap}`
     return undefined
@@ -503,7 +505,8 @@ class Planner {
   }
 
   /** Deletes (or, for adopted kinds, releases) an owned link, after its owned routes and neighbours. */
-  private deleteOwnedLink(v: OwnedLink, why: string, opts: {stripListed?: string[]} = {}) {
+  private deleteOwnedLink(v: OwnedLink, why: string, opts: {stripListed?: string[]; drift?: boolean} = {}) {
+    const drift = !!opts.drift
     const l = v.link
     if (this.deleted.has(l)) return
     const key = `config/linux/interfaces/v2/interface/${v.name}`
@@ -513,12 +516,12 @@ class Planner {
     if (drop) {
       this.markDeleted(l)
       const peer = l.peer ? ownedView(l.peer, this.input.label) : null
-      const c = this.change('delete', 'interface', key, ns, `${v.type === 'VETH' ? `veth ${l.name}${l.peer ? ` (and its peer ${l.peer.name})` : ''}` : l.name}: ${why}`, [])
+      const c = this.change('delete', 'interface', key, ns, `${v.type === 'VETH' ? `veth ${l.name}${l.peer ? ` (and its peer ${l.peer.name})` : ''}` : l.name}: ${why}`, [], drift)
       this.unlink(l, key, c)
       if (peer && peer.name !== v.name) {
         this.deleteDependents(l.peer!, peer.name, true)
         if (!this.hasChange(interfaceKeyOf(peer.name), 'delete')) {
-          this.change('delete', 'interface', interfaceKeyOf(peer.name), l.peer!.ns.handle, `veth ${l.peer!.name}: deleted with its peer ${v.name}`, [])
+          this.change('delete', 'interface', interfaceKeyOf(peer.name), l.peer!.ns.handle, `veth ${l.peer!.name}: deleted with its peer ${v.name}`, [], drift)
         }
       }
       return
@@ -536,7 +539,7 @@ class Planner {
       } else if (orig !== l.name) {
         cmds.push(this.cmd(ns, 'teardown', L.rename(l.name, orig), key, [this.cmd(ns, 'teardown', L.rename(orig, l.name), key)]))
       }
-      this.change('delete', 'interface', key, ns, `revert tap ${l.name} to ${orig} in the default namespace (never destroyed): ${why}`, cmds)
+      this.change('delete', 'interface', key, ns, `revert tap ${l.name} to ${orig} in the default namespace (never destroyed): ${why}`, cmds, drift)
       return
     }
     // EXISTING / LOOPBACK / VRF: release the mark; strip only the addresses the item lists (delete -f).
@@ -552,7 +555,7 @@ class Planner {
     cmds.push(this.cmd(ns, 'teardown', L.alias(l.name, v.type === 'LOOPBACK' ? UNCONFIGURED : undefined), key, [this.cmd(ns, 'teardown', L.alias(l.name, l.alias), key)]))
     const kept = l.addresses.filter((a) => !a.auto && !stripped.includes(a.cidr) && !(v.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr))).map((a) => a.cidr)
     this.change('delete', 'interface', key, ns,
-      `release ${l.name} (${v.type}: never deleted)${stripped.length ? `, remove ${stripped.join(', ')}` : ''}${kept.length ? `; addresses left in place: ${kept.join(', ')}` : ''}: ${why}`, cmds)
+      `release ${l.name} (${v.type}: never deleted)${stripped.length ? `, remove ${stripped.join(', ')}` : ''}${kept.length ? `; addresses left in place: ${kept.join(', ')}` : ''}: ${why}`, cmds, drift)
   }
 
   /** Owned routes and neighbours on a link that is going away (listed so that a revert restores them). */
@@ -700,13 +703,13 @@ class Planner {
       for (const name of [...names].sort()) {
         const ns = this.input.obs.byLabel.get(name)
         if (!ns) continue
-        const left = ns.links.filter((l) => l.name !== 'lo' && !this.deleted.has(l))
+        const left = this.whatKeeps(ns, name)
         if (left.length) {
-          this.warnings.push(`namespace ${name} kept: it still holds ${left.map((l) => l.name).join(', ')}`)
+          this.warnings.push(`namespace ${name} kept: it still holds ${left.join(', ')}`)
           continue
         }
         const key = namespaceKey('NSID', name)
-        this.change('delete', 'namespace', key, name, `namespace ${name} (nothing but lo left)`, [
+        this.change('delete', 'namespace', key, name, `namespace ${name} (nothing foreign left: lo only)`, [
           this.cmd(DEFAULT_HANDLE, 'cleanup', L.netnsDel(name), key, [
             this.cmd(DEFAULT_HANDLE, 'namespaces', L.netnsAdd(name), key),
             this.cmd(namedHandle(name), 'configure', L.up('lo'), key),
@@ -714,6 +717,28 @@ class Planner {
         ])
       }
     }
+  }
+
+  /**
+   * What in a namespace is not lnx's to remove once this delete has run: links but lo, addresses on lo beyond the
+   * kernel's (and those this delete strips), routes of any table but on the links going away (the kernel's own
+   * on lo aside, and lnx's being deleted), neighbours on lo, rules beyond the defaults.
+   */
+  private whatKeeps(ns: ObservedNs, name: string): string[] {
+    const out: string[] = []
+    const gone = (dev: string | undefined) => !!dev && ns.links.some((l) => l.name === dev && this.deleted.has(l))
+    for (const l of ns.links) if (l.name !== 'lo' && !this.deleted.has(l)) out.push(`link ${l.name}`)
+    const lo = ns.links.find((l) => l.name === 'lo')
+    const stripped = new Set(this.changes.filter((c) => c.kind === 'interface' && c.action === 'delete').flatMap((c) => c.cmds.map((x) => x.line ?? '')).filter((x) => x.startsWith('addr del ') && x.endsWith(' dev lo')).map((x) => x.split(' ')[2]))
+    for (const a of lo?.addresses ?? []) if (!a.auto && !LO_KERNEL.has(a.cidr) && !stripped.has(a.cidr)) out.push(`address ${a.cidr} on lo`)
+    for (const r of ns.routes) {
+      if (gone(r.dev) || (r.dev === 'lo' && r.protocol === 'kernel')) continue
+      if (routeOwned(r) && this.hasChange(this.routeKeyOf(r, this.logicalNames(ns).get(r.dev ?? '') ?? ''), 'delete')) continue
+      out.push(`route ${r.type === 'unicast' ? '' : `${r.type} `}${r.dst}${r.gw ? ` via ${r.gw}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.table !== 'main' ? ` table ${r.table}` : ''} (proto ${r.protocol})`)
+    }
+    for (const n of ns.neighs) if (n.dev === 'lo' && n.permanent) out.push(`neighbour ${n.ip} on lo`)
+    out.push(...(this.input.foreignRules?.get(name) ?? []))
+    return out
   }
 
   // ---------------------------------------------------------------- create / update
@@ -739,12 +764,13 @@ class Planner {
     const alias = aliasFor(this.input.label, d, p.adopt?.name ?? p.cur?.origHost ?? d.vppTap)
 
     if (p.state === 'recreate' && p.cur) {
-      this.deleteOwnedLink(p.cur, `re-created: ${p.reason}`)
+      // The owned link exists but differs in what only a re-creation changes (moved, peer gone, …): drift.
+      this.deleteOwnedLink(p.cur, `re-created: ${p.reason}`, {drift: true})
       // The deletion entry stands for the old object; the creation below for the new one.
     }
     if (p.state === 'existing' && p.adopt && d.type === 'VETH') {
       // Adopting a crash leftover: only the alias is missing.
-      return this.updateLink(p, p.adopt, alias, true)
+      return this.updateLink(p, p.adopt, alias, true, true)
     }
     if (p.state === 'existing') {
       const link = p.cur?.link ?? p.adopt
@@ -777,7 +803,7 @@ class Planner {
       const line = L.vethAdd(end(p, t), end(q, qt))
       const cmds = [this.cmd(DEFAULT_HANDLE, 'links', line, d.key, [this.cmd(h, 'teardown', L.linkDel(d.hostName), d.key)])]
       const where = (x: NsState & {kind: 'ready' | 'create'}) => x.handle.label || 'default'
-      this.change('create', 'interface', d.key, h, `veth pair ${d.hostName} (${where(t)}) ↔ ${q.d.hostName} (${where(qt)})`, cmds)
+      this.change('create', 'interface', d.key, h, `veth pair ${d.hostName} (${where(t)}) ↔ ${q.d.hostName} (${where(qt)})`, cmds, p.state === 'recreate' || q.state === 'recreate')
       this.configureNew(p, alias, false)
       return
     }
@@ -785,7 +811,16 @@ class Planner {
       const l = p.adopt!
       const cmds: Cmd[] = []
       if (!h.isDefault) {
-        cmds.push(this.cmd(DEFAULT_HANDLE, 'links', L.move(l.name, h.path, d.hostName), d.key, [this.cmd(h, 'teardown', L.move(d.hostName, DEFAULT_HANDLE.path, l.name), d.key)]))
+        // Moving a link takes it down and drops its addresses, routes and neighbours: the undo moves it back and
+        // restores them as they were (the tap is VPP's; a failed adoption must leave it untouched).
+        const back = [
+          this.cmd(h, 'teardown', L.move(d.hostName, DEFAULT_HANDLE.path, l.name), d.key),
+          ...l.addresses.filter((a) => !a.auto).map((a) => this.cmd(DEFAULT_HANDLE, 'teardown', L.addrReplace(l.name, a.cidr), d.key)),
+          ...(l.up ? [this.cmd(DEFAULT_HANDLE, 'teardown', L.up(l.name), d.key)] : []),
+          ...(l.up ? this.flushedRoutes(l, l.name) : []),
+          ...this.permanentNeighs(l, l.name).all,
+        ]
+        cmds.push(this.cmd(DEFAULT_HANDLE, 'links', L.move(l.name, h.path, d.hostName), d.key, back))
       } else if (l.name !== d.hostName) {
         cmds.push(this.cmd(DEFAULT_HANDLE, 'links', L.rename(l.name, d.hostName), d.key, [this.cmd(h, 'teardown', L.rename(d.hostName, l.name), d.key)]))
       }
@@ -817,7 +852,9 @@ class Planner {
     cmds.push(this.cmd(h, 'configure', L.alias(d.hostName, alias), d.key, undoFirst))
     if (setMtuMac && d.mtu) cmds.push(this.cmd(h, 'configure', L.mtu(d.hostName, d.mtu), d.key))
     if (setMtuMac && d.mac) cmds.push(this.cmd(h, 'configure', L.mac(d.hostName, d.mac), d.key))
-    if (d.enabled) cmds.push(this.cmd(h, 'configure', L.up(d.hostName), d.key, [this.cmd(h, 'configure', L.down(d.hostName), d.key)]))
+    // An adopted tap that was up (in the default namespace, not moved) stays up on revert.
+    const wasUp = !!p.adopt?.up && p.target!.handle.isDefault
+    if (d.enabled) cmds.push(this.cmd(h, 'configure', L.up(d.hostName), d.key, wasUp ? [] : [this.cmd(h, 'configure', L.down(d.hostName), d.key)]))
     cmds.push(...this.offloadCmds(p, undefined))
     if (into) into.cmds.push(...cmds)
     else {
@@ -838,7 +875,7 @@ class Planner {
   }
 
   /** In-place update of an existing link: never flaps it unless the config asks for down. */
-  private updateLink(p: IfPlan, l: OLink, alias: string, adopting: boolean) {
+  private updateLink(p: IfPlan, l: OLink, alias: string, adopting: boolean, leftover = false) {
     const d = p.d
     const h = l.ns.handle
     const cmds: Cmd[] = []
@@ -860,17 +897,26 @@ class Planner {
       cmds.push(this.cmd(h, 'configure', L.mtu(host, d.mtu), d.key, [this.cmd(h, 'configure', L.mtu(host, l.mtu), d.key)]))
       diffs.push(`mtu ${l.mtu} → ${d.mtu}`)
     }
+    if ((d.type === 'VETH' || d.type === 'DUMMY') && !isLnxGroup(l)) {
+      // lnx's group is its creation mark: moved out of it by hand, the link is put back.
+      cmds.push(this.cmd(h, 'configure', L.group(host, LNX_GROUP), d.key, [this.cmd(h, 'configure', L.group(host, l.group), d.key)]))
+      diffs.push(`group ${l.group} → ${LNX_GROUP}`)
+    }
     if (d.mac && d.mac !== l.mac && d.type !== 'EXISTING' && d.type !== 'LOOPBACK') {
-      cmds.push(this.cmd(h, 'configure', L.mac(host, d.mac), d.key, [this.cmd(h, 'configure', L.mac(host, l.mac), d.key)]))
-      diffs.push(`phys_address ${l.mac} → ${d.mac}`)
-      // A new MAC flushes the link's neighbours, permanent ones included.
+      // A new MAC flushes the link's neighbours, permanent ones included: lnx's are re-asserted by their items,
+      // foreign ones here — and, on revert, all of them again after the old MAC is back.
+      const neighs = this.permanentNeighs(l, host)
+      cmds.push(this.cmd(h, 'configure', L.mac(host, d.mac), d.key, [this.cmd(h, 'configure', L.mac(host, l.mac), d.key), ...neighs.all]))
+      cmds.push(...neighs.foreign)
+      diffs.push(`phys_address ${l.mac} → ${d.mac}${neighs.foreign.length ? ` (re-asserting ${neighs.foreign.length} foreign permanent neighbour${neighs.foreign.length === 1 ? '' : 's'} the change flushes)` : ''}`)
       p.l3Reset = true
     }
     const wantUp = d.type === 'EXISTING' ? l.up || d.enabled : d.enabled
     if (wantUp !== l.up) {
       if (wantUp) cmds.push(this.cmd(h, 'configure', L.up(host), d.key, [this.cmd(h, 'configure', L.down(host), d.key)]))
       else {
-        cmds.push(this.cmd(h, 'configure', L.down(host), d.key, [this.cmd(h, 'configure', L.up(host), d.key)]))
+        // Undo: up again, then what going down flushed (IPv4 routes that are not the kernel's, permanent neighbours).
+        cmds.push(this.cmd(h, 'configure', L.down(host), d.key, [this.cmd(h, 'configure', L.up(host), d.key), ...this.flushedRoutes(l, host), ...this.permanentNeighs(l, host).all]))
         // Down drops IPv4 routes, permanent neighbours and IPv6 addresses: everything below re-adds them.
         p.v6gone = true
         p.fresh = true
@@ -883,8 +929,32 @@ class Planner {
       diffs.push('checksum offload')
     }
     p.hostAfterLinks = host
-    if (cmds.length) this.change('update', 'interface', d.key, h, diffs.join(', '), cmds, !adopting && !(migrated && diffs.length === 1))
+    // A veth of lnx's without its alias mark (cleared by hand, or a crash) is drift too.
+    if (cmds.length) this.change('update', 'interface', d.key, h, diffs.join(', '), cmds, (!adopting || leftover) && !(migrated && diffs.length === 1))
     else this.unchanged++
+  }
+
+  /** Permanent neighbours of a link as observed, as `neigh replace` lines: all of them, and the foreign ones. */
+  private permanentNeighs(l: OLink, host: string): {all: Cmd[]; foreign: Cmd[]} {
+    const h = l.ns.handle
+    const key = `foreign/${h.label || 'default'}/${host}`
+    const all: Cmd[] = []
+    const foreign: Cmd[] = []
+    for (const n of this.idx(l.ns).neighsByDev.get(l.name) ?? []) {
+      if (!n.permanent || !n.mac) continue
+      const c = this.cmd(h, 'l3', L.neighReplace(host, n.ip, n.mac, n.protocol), key)
+      all.push(c)
+      if (!neighOwned(n)) foreign.push({...c, undo: []})
+    }
+    return {all, foreign}
+  }
+
+  /** IPv4 routes on a link that taking it down flushes (the kernel's own come back by themselves), to re-add. */
+  private flushedRoutes(l: OLink, host: string): Cmd[] {
+    const h = l.ns.handle
+    return (this.idx(l.ns).routesByDev.get(l.name) ?? [])
+      .filter((r) => r.family === 4 && r.protocol !== 'kernel' && r.type === 'unicast')
+      .map((r) => this.cmd(h, 'l3', L.route('replace', {dst: r.dst, gw: r.gw, dev: host, metric: r.metric, scope: r.scope, family: r.family, table: r.table, proto: r.protocol}), `foreign/${h.label || 'default'}/${host}`))
   }
 
   private offloadCmds(p: IfPlan, l: OLink | undefined): Cmd[] {
@@ -929,22 +999,27 @@ class Planner {
     if (d.linkOnly || (d.type === 'EXISTING' && d.addresses.length === 0)) return
     const h = p.target!.handle
     const host = d.hostName
-    const l = p.fresh && p.state !== 'existing' ? undefined : p.cur?.link ?? p.adopt
+    // A tap adopted where it is (default namespace) keeps what it has: its addresses are diffed, not assumed gone.
+    const inPlace = d.type === 'TAP_TO_VPP' && !!p.adopt && p.target!.handle.isDefault
+    const l = p.fresh && p.state !== 'existing' && !inPlace ? undefined : p.cur?.link ?? p.adopt
     const observed = (l?.addresses ?? []).filter((a) => !a.auto && !(d.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr)))
     const present = observed.filter((a) => !(p.v6gone && a.family === 6))
     const want = new Set(d.addresses)
-    const extra = present.filter((a) => !want.has(a.cidr))
-    // Deleting a primary IPv4 address (promote_secondaries=0) takes its subnet's secondaries with it, and removing
-    // the last one flushes the link's routes and neighbours. So: new addresses outside the subnets of deleted
-    // primaries go first (the link never runs out of addresses), then deletions (secondaries first), then the rest.
-    extra.sort((a, b) => Number(b.secondary) - Number(a.secondary))
-    const doomedNets = new Set(extra.filter((a) => !a.secondary).map((a) => subnet(a.cidr)))
-    const lost = new Set<string>()
-    for (const a of extra) {
-      if (a.secondary) continue
-      const net = subnet(a.cidr)
-      for (const x of present) if (x.secondary && want.has(x.cidr) && subnet(x.cidr) === net) lost.add(x.cidr)
+    // The first listed IPv4 address of a subnet is its primary (the src of the connected route). A subnet whose
+    // primary goes away, or is not the first listed, is rebuilt: every address of it is deleted (secondaries
+    // first, so none is promoted whatever promote_secondaries says) and the listed ones re-added in order.
+    const firstOfNet = new Map<string, string>()
+    for (const c of d.addresses) {
+      if (parsePrefix(c)?.family === 4 && !firstOfNet.has(subnet(c))) firstOfNet.set(subnet(c), c)
     }
+    // An EXISTING link (a NIC the host may be reached through) is not rebuilt for the order alone.
+    const reorder = d.type !== 'EXISTING'
+    const doomedNets = new Set(present.filter((a) => a.family === 4 && !a.secondary && (!want.has(a.cidr) || (reorder && firstOfNet.get(subnet(a.cidr)) !== a.cidr))).map((a) => subnet(a.cidr)))
+    const extra = present.filter((a) => !want.has(a.cidr) || (a.family === 4 && doomedNets.has(subnet(a.cidr))))
+    // Then: new addresses outside the rebuilt subnets go first (the link never runs out of addresses), then
+    // deletions (secondaries first), then the rest — removing the last address flushes routes and neighbours.
+    extra.sort((a, b) => Number(b.secondary) - Number(a.secondary))
+    const lost = new Set(extra.filter((a) => want.has(a.cidr)).map((a) => a.cidr))
     const have = new Set(present.map((a) => a.cidr))
     // lo's 127.0.0.1/8 and ::1/128 are the kernel's (it adds them when lo comes up): listed, they are satisfied.
     const kernelLo = (c: string) => d.type === 'LOOPBACK' && LO_KERNEL.has(c)
@@ -952,12 +1027,17 @@ class Planner {
     this.unchanged += d.addresses.length - adds.length
     const early = adds.filter((c) => !lost.has(c) && !doomedNets.has(subnet(c)))
     const late = adds.filter((c) => !early.includes(c))
+    // Missing from an owned link that stays: someone removed it (or the file added it — without a state file
+    // lnx cannot tell; either way the owned link differs from its item).
+    const persisting = this.persists(p)
     let v6: Change | undefined
     const add = (cidr: string) => {
       const key = addressKey(d.name, cidr)
-      const c = this.change('create', 'address', key, h, `${cidr} on ${host}${lost.has(cidr) ? ' (re-added: it went with its primary)' : ''}`, [
+      const why = lost.has(cidr) ? (want.has(cidr) && firstOfNet.get(subnet(cidr)) === cidr ? ' (re-added first: the first listed address of its subnet is the primary)' : ' (re-added: its subnet is rebuilt around the primary)') : ''
+      const v6lost = p.v6gone && parsePrefix(cidr)?.family === 6
+      const c = this.change('create', 'address', key, h, `${cidr} on ${host}${why}`, [
         this.cmd(h, 'l3', L.addrAdd(host, cidr), key, [this.cmd(h, 'l3', L.addrDel(host, cidr), key)]),
-      ])
+      ], persisting && !lost.has(cidr) && !v6lost)
       if (!v6 && parsePrefix(cidr)?.family === 6) v6 = c
     }
     early.forEach(add)
@@ -970,9 +1050,11 @@ class Planner {
     const foreign = d.type === 'EXISTING' && !p.cur
     extra.forEach((a, i) => {
       const key = addressKey(d.name, a.cidr)
-      const detail = foreign ? `strips ${a.cidr} from ${host}, not lnx's (an EXISTING item's ip_addresses are the link's full set)` : `${a.cidr} on ${host}`
+      const strip = foreign && !lost.has(a.cidr)
+      const detail = strip ? `strips ${a.cidr} from ${host}, not lnx's (an EXISTING item's ip_addresses are the link's full set)`
+        : lost.has(a.cidr) ? `${a.cidr} on ${host} (deleted to be re-added in the listed order)` : `${a.cidr} on ${host}`
       this.change('delete', 'address', key, h, detail, [this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, i === 0 ? restoreAll : [])], !foreign)
-      if (foreign) {
+      if (strip) {
         this.foreignStrips.push({file: d.source?.file ?? '', key: d.key, path: 'ip_addresses', message: `strips ${a.cidr} from ${host}, not lnx's: an EXISTING item's ip_addresses are the link's full set`, hint: `list ${a.cidr} in ip_addresses to keep it`})
       }
     })
@@ -1071,7 +1153,13 @@ class Planner {
       cmds.push(this.cmd(h, 'teardown', L.route('del', old), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]))
     }
     cmds.push(this.cmd(h, 'l3', L.route('add', spec), r.key, [this.cmd(h, 'l3', L.route('del', spec), r.key)]))
-    this.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail}` : detail, cmds, !!moved)
+    // Missing on an owned link that stays: drift (without a state file, also when the file just added it).
+    this.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail}` : detail, cmds, !!moved || this.persists(p))
+  }
+
+  /** An owned link that exists and keeps its dependents through this run. */
+  private persists(p: IfPlan): boolean {
+    return !!p.cur && p.state === 'existing' && !p.fresh
   }
 
   private planArp(a: DArp) {
@@ -1107,7 +1195,7 @@ class Planner {
     }
     this.change('create', 'arp', a.key, h, detail, [
       this.cmd(h, 'l3', L.neighReplace(host, a.ip, a.mac), a.key, [this.cmd(h, 'l3', L.neighDel(host, a.ip), a.key)]),
-    ])
+    ], this.persists(p))
   }
 }
 

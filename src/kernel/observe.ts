@@ -5,7 +5,7 @@ import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
 import {DEFAULT_HANDLE, namedHandle, nsId, scanNamed} from './namespaces.js'
-import {ipBatch, type NsHandle} from './run.js'
+import {ipBatch, run, type NsHandle} from './run.js'
 
 export interface OAddr {
   cidr: string
@@ -248,4 +248,27 @@ export function resolvePeers(obs: Observation) {
       if (!l.peer) l.peerUnknown = true
     }
   }
+}
+
+/** The rules every namespace starts with; any other is someone's (lnx makes none). */
+const DEFAULT_RULES = new Set(['4|0|local', '4|32766|main', '4|32767|default', '6|0|local', '6|32766|main'])
+
+/**
+ * Policy-routing rules of a namespace beyond the kernel's defaults, described for a message (`prio 100 from
+ * 10.5.0.0/16 lookup 100`). Read only where lnx is about to remove a namespace.
+ */
+export async function foreignRules(h: NsHandle): Promise<string[]> {
+  const out: string[] = []
+  for (const fam of ['4', '6'] as const) {
+    const r = await run('ip', [`-${fam}`, '-json', 'rule', 'show'], {ns: h})
+    if (r.exitCode !== 0) throw new LnxError('KERNEL', `cannot read the rules of namespace ${h.label || '(default)'}: ${r.stderr.trim()}`)
+    for (const x of JSON.parse(r.stdout || '[]') as Record<string, unknown>[]) {
+      const plain = Object.keys(x).every((k) => k === 'priority' || k === 'src' || k === 'table') && x.src === 'all'
+      if (plain && DEFAULT_RULES.has(`${fam}|${x.priority}|${x.table}`)) continue
+      const part = (k: string, len: string) => (x[k] !== undefined && x[k] !== 'all' ? ` ${k === 'src' ? 'from' : 'to'} ${x[k]}${x[len] !== undefined ? `/${x[len]}` : ''}` : '')
+      const rest = Object.entries(x).filter(([k]) => !['priority', 'src', 'srclen', 'dst', 'dstlen', 'table'].includes(k)).map(([k, v]) => ` ${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('')
+      out.push(`rule prio ${x.priority}${part('src', 'srclen')}${part('dst', 'dstlen')}${rest} lookup ${x.table}`)
+    }
+  }
+  return out
 }

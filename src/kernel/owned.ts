@@ -45,14 +45,23 @@ export type Ownership = 'owned' | 'leftover' | 'other' | 'foreign'
 
 /**
  * owned: our alias (created or adopted by lnx with this label, or by a vpp-agent with it: take-over);
- * leftover: in lnx's group but without alias (a crash between `link add` and `link set alias`);
- * other: the alias of another label — someone else's; foreign: everything else.
+ * leftover: a crash between `link add` and `link set alias` — in lnx's group, without alias, and of a kind lnx
+ * creates: a dummy, or a veth whose peer is lnx's too (in lnx's group, without alias or with this label's);
+ * other: the alias of another label — someone else's; foreign: everything else (a bridge, lo or a veth of
+ * someone else's that merely sits in group 76 is not lnx's to delete).
  */
 export function ownership(l: OLink, label: string): Ownership {
   const a = parseAlias(l.alias)
   if (a) return a.label === label ? 'owned' : 'other'
-  if (isLnxGroup(l) && !l.alias) return 'leftover'
+  if (isLnxGroup(l) && !l.alias && lnxMadeKind(l, label)) return 'leftover'
   return 'foreign'
+}
+
+function lnxMadeKind(l: OLink, label: string): boolean {
+  if (l.kind === 'dummy') return true
+  if (l.kind !== 'veth' || !l.peer || !isLnxGroup(l.peer)) return false
+  const pa = parseAlias(l.peer.alias)
+  return !l.peer.alias || (!!pa && pa.label === label)
 }
 
 export interface OwnedLink {

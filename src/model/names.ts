@@ -10,25 +10,47 @@ export function logicalNameProblem(s: string): string | null {
   return null
 }
 
-/** Kernel link names (IFNAMSIZ): 1..15 bytes, none of / % # \ : " ' whitespace or control characters. */
+/**
+ * Characters a kernel link or namespace name may hold here: exactly what the executor's batch guard
+ * (src/kernel/run.ts) lets through, less "/" and ":" (the kernel refuses them in link names). Anything else
+ * (a "$", a quote, a non-ASCII letter) would pass validation and be refused mid-run.
+ */
+const NAME_CHARS = /[^A-Za-z0-9_.@+=,-]/u
+
+/** Link names the kernel refuses: they collide with /proc/sys/net/ipv{4,6}/conf/{all,default}. */
+const RESERVED_HOST = new Set(['all', 'default'])
+
+/** Kernel link names (IFNAMSIZ): 1..15 bytes of the characters above, not "all"/"default", not starting with "-". */
 export function hostNameProblem(s: string): string | null {
   if (s.length === 0) return 'must not be empty'
   if (Buffer.byteLength(s) > 15) return `is ${Buffer.byteLength(s)} bytes long; the kernel allows at most 15`
   if (s === '.' || s === '..') return `must not be "${s}"`
-  const bad = s.match(/[/%#\\:"'\s\x00-\x1f\x7f]/)
-  if (bad) return `contains ${describeChar(bad[0])}, which the kernel or an ip -batch line cannot take`
+  const bad = s.match(NAME_CHARS)
+  if (bad) return `contains ${describeChar(bad[0])}; a link name may hold ASCII letters, digits and _ . - @ + = , only`
   if (s[0] === '-') return 'must not start with "-" (iproute2 would read it as an option)'
+  if (RESERVED_HOST.has(s)) return `is reserved: the kernel refuses "${s}" as a link name (it is a /proc/sys/net/*/conf entry)`
   return null
 }
 
-/** Named network namespaces: a plain file name under /run/netns. */
+/** Named network namespaces: a plain file name under /run/netns, of the same characters as link names. */
 export function nsNameProblem(s: string): string | null {
   if (s.length === 0) return 'must not be empty'
   if (Buffer.byteLength(s) > 255) return 'is longer than 255 bytes'
   if (s === '.' || s === '..') return `must not be "${s}"`
-  const bad = s.match(/[/%#\\:"'\s\x00-\x1f\x7f]/)
-  if (bad) return `contains ${describeChar(bad[0])}; a namespace name is a plain file name`
+  const bad = s.match(NAME_CHARS)
+  if (bad) return `contains ${describeChar(bad[0])}; a namespace name may hold ASCII letters, digits and _ . - @ + = , only`
   if (s[0] === '-') return 'must not start with "-"'
+  // `ip netns del all` deletes every namespace of the host.
+  if (s === 'all') return 'is reserved: iproute2 reads "all" as every namespace'
+  return null
+}
+
+/** FD namespace references: an absolute path the executor can pass on (`netns PATH`, `nsenter --net=PATH`). */
+export function nsPathProblem(s: string): string | null {
+  if (!s.startsWith('/')) return 'is not an absolute path'
+  const bad = s.match(/[^A-Za-z0-9_.\/@+=,-]/u)
+  if (bad) return `contains ${describeChar(bad[0])}; a path may hold ASCII letters, digits and _ . - @ + = , / only`
+  if (s.split('/').some((x) => x === '..')) return 'must not contain ".."'
   return null
 }
 
@@ -36,6 +58,7 @@ function describeChar(c: string): string {
   if (c === ' ') return 'a space'
   if (/\s/.test(c)) return 'whitespace'
   if (/[\x00-\x1f\x7f]/.test(c)) return 'a control character'
+  if (c.charCodeAt(0) > 0x7e) return `the non-ASCII character "${c}" (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`
   return `"${c}"`
 }
 

@@ -5,7 +5,7 @@ import type {LoadedConfig, Located} from '../config/load.js'
 import {fieldSource} from '../config/positions.js'
 import type {ARPEntry, Interface, Route} from './generated.js'
 import {broadcast, contains, network, normalizeNeighAddr, parseAddr, parsePrefix, isMulticast, isUnspecified, sameAddr, type Prefix} from './ip.js'
-import {hostNameProblem, logicalNameProblem, macProblem, nsNameProblem, parseMac} from './names.js'
+import {hostNameProblem, logicalNameProblem, macProblem, nsNameProblem, nsPathProblem, parseMac} from './names.js'
 import {hostNameOf, normalizeRoute, nsOf} from './normalize.js'
 import {nsLabel} from './types.js'
 
@@ -82,7 +82,8 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
     } else if (nt === 'PID') {
       if (!/^[1-9][0-9]{0,9}$/.test(ref)) err('namespace.reference', `PID reference "${ref}" is not a process ID`, 'a positive integer')
     } else if (nt === 'FD') {
-      if (!ref.startsWith('/') || ref.includes('\0') || /\s/.test(ref)) err('namespace.reference', `FD reference "${ref}" is not an absolute path`, 'the path of an nsfs file, e.g. /proc/1234/ns/net or /run/netns/x')
+      const p = nsPathProblem(ref)
+      if (p) err('namespace.reference', `FD reference "${ref}" ${p}`, 'the path of an nsfs file, e.g. /proc/1234/ns/net or /run/netns/x')
     } else if (nt === 'MICROSERVICE') {
       const p = logicalNameProblem(ref)
       if (p) err('namespace.reference', `microservice label "${ref}" ${p}`)
@@ -142,6 +143,9 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
     if (!p) return err(`ip_addresses[${n}]`, `"${a}" is not an IPv4 or IPv6 address with an optional /prefix`, 'e.g. "192.168.22.1/24" or "2001:db8::1/64"')
     if (isUnspecified(p)) return err(`ip_addresses[${n}]`, `"${a}" is the unspecified address`)
     if (isMulticast(p)) return err(`ip_addresses[${n}]`, `"${a}" is a multicast address; an interface address must be unicast`)
+    if (p.family === 6 && p.len === 128 && sameAddr(p, parseAddr('::1')!) && type !== 'LOOPBACK') {
+      return err(`ip_addresses[${n}]`, `"${a}" is the IPv6 loopback address; the kernel takes it only on lo`, 'put it on a LOOPBACK interface')
+    }
     const id = `${p.family}/${p.value}`
     if (seen.has(id)) return err(`ip_addresses[${n}]`, `"${a}" is listed twice (also ip_addresses[${seen.get(id)}])`)
     seen.set(id, n)
@@ -247,10 +251,7 @@ function checkRoute(r: Route, err: Report, warn: Report, ifaces: Map<string, Loc
 
 /** Rules across items of one namespace: unique host names, one LOOPBACK, and routes the kernel cannot hold twice. */
 function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
-  const nsId = (i: Interface) => {
-    const n = nsOf(i)
-    return `${n.type}:${n.ref}`
-  }
+  const nsId = (i: Interface) => sameNamespaceId(nsOf(i))
   const hosts = new Map<string, Located<Interface>>()
   const loops = new Map<string, Located<Interface>>()
   const nsOfIface = new Map<string, string>()
@@ -284,4 +285,13 @@ function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
         hint: 'the kernel keeps only one; give them different metrics'})
     } else routes.set(id, l)
   }
+}
+
+/** FD references to /run/netns/NAME (or /var/run/netns/NAME) name the same namespace as NSID NAME. */
+function sameNamespaceId(n: {type: string; ref: string}): string {
+  if (n.type === 'FD') {
+    const m = n.ref.match(/^(?:\/var)?\/run\/netns\/([^/]+)$/)
+    if (m) return `NSID:${m[1]}`
+  }
+  return `${n.type}:${n.ref}`
 }

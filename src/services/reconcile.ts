@@ -11,9 +11,9 @@ import {currentState} from '../engine/current.js'
 import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {vppTapCandidates} from '../model/names.js'
-import {observe, type Observation} from '../kernel/observe.js'
+import {foreignRules, observe, type Observation} from '../kernel/observe.js'
 import {DEFAULT_HANDLE, listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
-import {probeIp, run, shieldChildren, type NsHandle} from '../kernel/run.js'
+import {checkBatchLine, probeIp, run, shieldChildren, type NsHandle} from '../kernel/run.js'
 import {nsRefKey, plan, renderCmd, type Change, type Cmd, type NsState, type Pending, type Plan} from '../engine/plan.js'
 import {execute, failureError, revert} from '../engine/execute.js'
 import {acquireLock, type Lock} from '../engine/lock.js'
@@ -108,12 +108,14 @@ interface Context {
   namespaces: Map<string, NsState>
   offload: Map<string, {rx: boolean; tx: boolean}>
   kernelKinds: Set<string>
+  /** delete --namespaces: the rules each candidate namespace holds beyond the kernel's defaults. */
+  rules?: Map<string, string[]>
   /** About the container engine (down, duplicate labels): reported with the plan. */
   warnings: string[]
 }
 
 /** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
-async function context(desired: Desired, preread?: Map<string, any[][]>, keepReads = false, alsoObserve: NsHandle[] = []): Promise<Context> {
+async function context(desired: Desired, preread?: Map<string, any[][]>, keepReads = false, alsoObserve: NsHandle[] = [], rulesOf: string[] = []): Promise<Context> {
   const refs = new Map<string, NsRef>()
   for (const d of desired.interfaces) refs.set(nsRefKey(d.ns), d.ns)
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveNs>>>()
@@ -139,6 +141,7 @@ async function context(desired: Desired, preread?: Map<string, any[][]>, keepRea
       } else extra.push(r.handle)
     } else if ('handle' in r && (ref.type === 'PID' || ref.type === 'MICROSERVICE')) extra.push(r.handle)
   }
+  runtime.push(...sharedNamespaceClashes(desired, refs, resolved))
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
   const obs = await observe({extra: [...extra, ...alsoObserve], preread, keepReads})
   const namespaces = new Map<string, NsState>()
@@ -166,7 +169,41 @@ async function context(desired: Desired, preread?: Map<string, any[][]>, keepRea
   for (const k of ['dummy', 'vrf']) {
     if (desired.interfaces.some((d) => d.type === (k === 'dummy' ? 'DUMMY' : 'VRF_DEVICE')) && existsSync(`/sys/module/${k}`)) kernelKinds.add(k)
   }
-  return {desired, obs, namespaces, offload: await readOffload(desired, namespaces), kernelKinds, warnings}
+  const rules = new Map<string, string[]>()
+  for (const name of rulesOf) {
+    const o = obs.byLabel.get(name)
+    if (o) rules.set(name, await foreignRules(o.handle))
+  }
+  return {desired, obs, namespaces, offload: await readOffload(desired, namespaces), kernelKinds, warnings, rules}
+}
+
+/**
+ * Two references (NSID and FD, or a PID) can name one namespace: host names must be unique across them, or the
+ * kernel refuses the second link mid-run.
+ */
+function sharedNamespaceClashes(desired: Desired, refs: Map<string, NsRef>, resolved: Map<string, Awaited<ReturnType<typeof resolveNs>>>): ItemError[] {
+  const idOf = new Map<string, string>()
+  for (const [k, r] of resolved) if ('handle' in r && r.id) idOf.set(k, r.id)
+  const seen = new Map<string, {key: string; ref: string}>()
+  const out: ItemError[] = []
+  for (const d of desired.interfaces) {
+    const k = nsRefKey(d.ns)
+    const id = idOf.get(k)
+    if (!id) continue
+    const host = d.type === 'LOOPBACK' ? 'lo' : d.hostName
+    const prev = seen.get(`${id}/${host}`)
+    if (prev && prev.ref !== k) {
+      out.push({file: d.source?.file ?? '', key: d.key, path: d.type === 'LOOPBACK' ? 'type' : 'host_if_name',
+        message: `host name "${host}" is already used by ${prev.key}: namespace ${nsLabel(d.ns)} is the same namespace as ${nsLabel(refs.get(prev.ref)!) || 'the default namespace'}`,
+        hint: 'host names are unique per namespace, however it is referenced'})
+    } else if (!prev) seen.set(`${id}/${host}`, {key: d.key, ref: k})
+  }
+  return out
+}
+
+/** delete --namespaces reads the candidates' rules: a namespace holding foreign rules is kept. */
+function ruleCandidates(desired: Desired, opts: PlanOptions): string[] {
+  return opts.mode === 'delete' && opts.deleteNamespaces ? [...new Set(desired.interfaces.filter((d) => d.ns.type === 'NSID').map((d) => d.ns.ref))] : []
 }
 
 /** ethtool only for veths whose config sets checksum offloading (one process each; rare). */
@@ -205,6 +242,7 @@ function makePlan(ctx: Context, opts: PlanOptions): Plan {
     offload: ctx.offload,
     kernelKinds: ctx.kernelKinds,
     noDrift: opts.imperative,
+    foreignRules: ctx.rules,
   })
   for (const name of ctx.obs.strays ?? []) p.warnings.push(strayMessage(name))
   p.warnings.push(...ctx.warnings)
@@ -265,7 +303,7 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
 
 /** Observes and plans without changing anything (plan, --dry-run). */
 export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{plan: Plan; obs: Observation}> {
-  const ctx = await context(desired, undefined, false, opts.alsoObserve)
+  const ctx = await context(desired, undefined, false, opts.alsoObserve, ruleCandidates(desired, opts))
   return {plan: makePlan(ctx, opts), obs: ctx.obs}
 }
 
@@ -274,7 +312,7 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   let ctx: Context
   let p: Plan
   try {
-    ctx = await context(desired, undefined, opts.keepReads)
+    ctx = await context(desired, undefined, opts.keepReads, [], ruleCandidates(desired, opts))
     p = makePlan(ctx, opts)
   } catch (e) {
     // A read killed by the same signal (it reaches lnx's whole process group) fails because of it.
@@ -286,6 +324,7 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   const base = {before, stripped: p.foreignStrips, applied: [] as Cmd[], watch: watchOf(ctx)}
   if (!p.changes.length) return {...base, result: {...result, result: p.pending.length ? 'pending' : 'applied'}, planned: p.pending, afterPending: p.pending}
   if (interrupted()) throw nothingChanged(interrupted()!)
+  checkLines(p)
   const started = Date.now()
   const ex = await execute(p.changes, {
     readBack: true,
@@ -301,7 +340,7 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   let again: Plan
   let againCtx: Context
   try {
-    againCtx = await context(desired, ex.reads)
+    againCtx = await context(desired, ex.reads, false, [], ruleCandidates(desired, opts))
     again = makePlan(againCtx, opts)
   } catch (e) {
     const err = interrupted() ? new LnxError('INTERRUPTED', `interrupted by ${interrupted()}`) : e instanceof LnxError ? e : new LnxError('INTERNAL', String((e as Error)?.message ?? e))
@@ -354,6 +393,25 @@ export function verify(done: Plan, again: Plan): {wrong: Change[]; pending: Pend
 const IFACE_PREFIX = interfaceKey('')
 
 const nothingChanged = (sig: string) => new LnxError('INTERRUPTED', `interrupted by ${sig} before anything was changed`)
+
+/**
+ * Every line and undo line through the batch guard before the first runs: a kernel object whose name lnx cannot
+ * pass on (an owned link renamed to "é1" by hand) refuses the run instead of failing it half-way.
+ */
+function checkLines(p: Plan) {
+  for (const c of p.changes) {
+    for (const cmd of c.cmds) {
+      for (const x of [cmd, ...cmd.undo]) {
+        if (!x.line) continue
+        try {
+          checkBatchLine(x.line)
+        } catch {
+          throw new LnxError('KERNEL', `${c.key}: refusing to run: an ip line would carry a name lnx cannot pass on safely: ${JSON.stringify(x.line)}`, {key: c.key, hint: 'rename the object named there (a kernel object with characters outside A-Z a-z 0-9 _ . - @ + = ,)'})
+        }
+      }
+    }
+  }
+}
 
 /**
  * After the undo lines: plan from the state read before the run (what lnx owned then, as config, with prune) and
