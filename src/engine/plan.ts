@@ -860,7 +860,7 @@ class Planner {
     else {
       const c = this.changeIndex.get(`create|${d.key}`)
       if (c) c.cmds.push(...cmds)
-      else this.change('create', 'interface', d.key, h, `veth end ${d.hostName}`, cmds)
+      else this.change('create', 'interface', d.key, h, `veth end ${d.hostName}`, cmds, p.state === 'recreate')
     }
   }
 
@@ -1037,7 +1037,7 @@ class Planner {
       const v6lost = p.v6gone && parsePrefix(cidr)?.family === 6
       const c = this.change('create', 'address', key, h, `${cidr} on ${host}${why}`, [
         this.cmd(h, 'l3', L.addrAdd(host, cidr), key, [this.cmd(h, 'l3', L.addrDel(host, cidr), key)]),
-      ], persisting && !lost.has(cidr) && !v6lost)
+      ], persisting && !v6lost)
       if (!v6 && parsePrefix(cidr)?.family === 6) v6 = c
     }
     early.forEach(add)

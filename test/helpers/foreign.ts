@@ -18,6 +18,8 @@ export interface ForeignPicture {
   neighs: Record<string, string[]>
   /** ns → rules (v4 and v6). */
   rules: Record<string, string[]>
+  /** ns → lnx's links: other tools' routes and neighbours on them go when lnx deletes the link. */
+  lnxLinks: Record<string, string[]>
 }
 
 async function namespaces(pg: Playground): Promise<string[]> {
@@ -57,18 +59,20 @@ async function read(pg: Playground, ns: string, onlyLinks?: Set<string>) {
     .map((n: any) => `${n.dst} lladdr ${n.lladdr} dev ${n.dev} protocol ${n.protocol ?? '0'}`)
     .sort()
   const rules = [...(await ip('-4', 'rule', 'show')), ...(await ip('-6', 'rule', 'show'))].map((r: any) => JSON.stringify(r)).sort()
-  return {links, routes, neighs, rules}
+  const existing = all.map((l: any) => l.ifname as string)
+  return {links, routes, neighs, rules, lnxLinks: all.filter(lnxLink).map((l: any) => l.ifname as string), existing}
 }
 
 /** The foreign objects of every namespace, as they are now. */
 export async function foreignPicture(pg: Playground): Promise<ForeignPicture> {
-  const pic: ForeignPicture = {links: {}, routes: {}, neighs: {}, rules: {}}
+  const pic: ForeignPicture = {links: {}, routes: {}, neighs: {}, rules: {}, lnxLinks: {}}
   for (const ns of await namespaces(pg)) {
     const r = await read(pg, ns)
     pic.links[ns] = r.links
     pic.routes[ns] = r.routes
     pic.neighs[ns] = r.neighs
     pic.rules[ns] = r.rules
+    pic.lnxLinks[ns] = r.lnxLinks
   }
   return pic
 }
@@ -76,7 +80,8 @@ export async function foreignPicture(pg: Playground): Promise<ForeignPicture> {
 /** Asserts that every foreign object of the picture is still there, unchanged, and that none was added to them. */
 export async function assertForeignUnchanged(pg: Playground, before: ForeignPicture, msg = ''): Promise<void> {
   const now = new Set(await namespaces(pg))
-  const after: ForeignPicture = {links: {}, routes: {}, neighs: {}, rules: {}}
+  const after: Omit<ForeignPicture, 'lnxLinks'> = {links: {}, routes: {}, neighs: {}, rules: {}}
+  const gone: Record<string, Set<string>> = {}
   for (const ns of Object.keys(before.links)) {
     if (!now.has(ns)) {
       // A namespace that held nothing foreign may go (lnx's own); one with foreign objects must stay.
@@ -89,11 +94,14 @@ export async function assertForeignUnchanged(pg: Playground, before: ForeignPict
     after.routes[ns] = r.routes
     after.neighs[ns] = r.neighs
     after.rules[ns] = r.rules
+    gone[ns] = new Set(before.lnxLinks[ns].filter((l) => !r.existing.includes(l)))
   }
+  // Entries on an lnx link that lnx deleted in between went with it.
+  const kept = (ns: string, xs: string[]) => xs.filter((x) => !gone[ns]?.has(x.match(/ dev (\S+)/)?.[1] ?? ''))
   const present = (p: ForeignPicture) => ({
     links: Object.fromEntries(Object.entries(p.links).filter(([ns]) => now.has(ns))),
-    routes: Object.fromEntries(Object.entries(p.routes).filter(([ns]) => now.has(ns))),
-    neighs: Object.fromEntries(Object.entries(p.neighs).filter(([ns]) => now.has(ns))),
+    routes: Object.fromEntries(Object.entries(p.routes).filter(([ns]) => now.has(ns)).map(([ns, xs]) => [ns, kept(ns, xs)])),
+    neighs: Object.fromEntries(Object.entries(p.neighs).filter(([ns]) => now.has(ns)).map(([ns, xs]) => [ns, kept(ns, xs)])),
     rules: Object.fromEntries(Object.entries(p.rules).filter(([ns]) => now.has(ns))),
   })
   assert.deepEqual(after, present(before), `${msg}foreign objects changed`)

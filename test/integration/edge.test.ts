@@ -2,6 +2,7 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {withPlayground, type Playground} from '../helpers/playground.ts'
+import {assertForeignUnchanged, foreignPicture} from '../helpers/foreign.ts'
 
 const write = (pg: Playground, path: string, text: string) => pg.run('sh', ['-c', 'cat > "$0"', path], {input: text})
 
@@ -99,6 +100,7 @@ arp_entries:
     await pg.sh(`ip route add 10.32.0.0/16 via 10.30.0.2 dev v1 proto static
       ip neigh add 10.30.0.8 lladdr 02:00:00:00:00:08 dev v1 nud permanent protocol zebra`)
     const before = JSON.stringify([await pg.ipJson('', 'route', 'show'), await pg.ipJson('', 'neigh', 'show')])
+    const foreign = await foreignPicture(pg)
     await write(pg, '/run/t2.yaml', `${cfg}  - {interface: v1, ip_address: "10.30.0.8", hw_address: "02:00:00:00:00:08"}
 `)
     const c1 = await pg.lnxJson(['apply', '-f', '/run/t2.yaml'])
@@ -108,6 +110,7 @@ arp_entries:
     assert.equal(c2.code, 2, c2.stdout)
     assert.equal(c2.json.error.code, 'COLLISION')
     assert.equal(JSON.stringify([await pg.ipJson('', 'route', 'show'), await pg.ipJson('', 'neigh', 'show')]), before, 'nothing touched')
+    await assertForeignUnchanged(pg, foreign)
   })
 })
 

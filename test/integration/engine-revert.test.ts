@@ -8,6 +8,7 @@ import {
   LNX, KEY, tmpFile, withPg, apply, link, addrs, netnsList, routes, veth, pair, settle, settledSnapshot, until,
 } from './engine-helpers.ts'
 import type {Playground} from '../helpers/playground.ts'
+import {assertForeignUnchanged, foreignPicture} from '../helpers/foreign.ts'
 
 /** The number of ip lines apply would run (from a dry run): LNX_TEST_FAULT=that fails the last one. */
 async function lineCount(pg: Playground, input: string): Promise<number> {
@@ -151,6 +152,7 @@ test('collision: a foreign link with a desired host name → exit 2 COLLISION, n
   await withPg(async (pg) => {
     await pg.sh('ip netns add ns1; ip -n ns1 link add name veth1 type veth peer name other')
     const before = await pg.snapshot()
+    const foreign = await foreignPicture(pg)
     for (const cmd of ['plan', 'apply']) {
       const r = await pg.lnxJson([cmd, '-f', '-'], {input: JSON.stringify(base)})
       assert.equal(r.code, 2, `${cmd}: ${r.stdout}${r.stderr}`)
@@ -160,6 +162,7 @@ test('collision: a foreign link with a desired host name → exit 2 COLLISION, n
     }
     assert.equal(await pg.snapshot(), before)
     assert.deepEqual(await netnsList(pg), ['ns1'], 'ns2 not created')
+    await assertForeignUnchanged(pg, foreign)
   })
 })
 
@@ -172,6 +175,7 @@ test('collision: a foreign route with the same dst and metric on another device 
       ip -n ns1 route add 10.9.0.0/24 dev fv0 metric 100 proto static`)
     await settle(pg)
     const before = await pg.snapshot()
+    const foreign = await foreignPicture(pg)
     const cfg = {
       interfaces: pair({ips1: ['10.0.0.1/24', '10.3.0.1/24'], ips2: ['10.0.0.2/24']}),
       routes: [{outgoing_interface: 'veth1', dst_network: '10.9.0.0/24', metric: 100}],
@@ -183,6 +187,7 @@ test('collision: a foreign route with the same dst and metric on another device 
     assert.equal(await pg.snapshot(), before, 'not even the new address was added')
     const fr = (await routes(pg, 'ns1')).filter((x: any) => x.dst === '10.9.0.0/24')
     assert.deepEqual(fr.map((x: any) => [x.dev, x.protocol, x.metric]), [['fv0', 'static', 100]])
+    await assertForeignUnchanged(pg, foreign)
   })
 })
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import {
   SEED, tmpFile, withPg, apply, settle, link, links, addrs, peerOf, netnsList, routes, neighs, veth, pair, KEY, ipj,
 } from './engine-helpers.ts'
+import {assertForeignUnchanged, foreignPicture} from '../helpers/foreign.ts'
 
 // ---------------------------------------------------------------------------------------------------------------
 // The seed example, verbatim
@@ -298,6 +299,7 @@ test('ownership: apply --prune and delete -f leave foreign links, kernel/static 
       },
     })
     const before = await view(['fv0', 'fv1', 'veth1', 'lo'])
+    const foreign = await foreignPicture(pg)
 
     const kept = {interfaces: pair({ips1: ['10.0.0.1/24'], ips2: ['10.0.0.2/24']})}
     const pr = await apply(pg, kept, ['--prune'])
@@ -310,6 +312,7 @@ test('ownership: apply --prune and delete -f leave foreign links, kernel/static 
     assert.ok(await link(pg, 'ns1', 'veth1'))
     // …everything else is byte-identical.
     assert.deepEqual(await view(['fv0', 'fv1', 'veth1', 'lo']), before)
+    await assertForeignUnchanged(pg, foreign, 'after --prune: ')
 
     const beforeDel = await view(['fv0', 'fv1', 'lo'])
     const del = await pg.lnxJson(['delete', '-f', '-'], {input: JSON.stringify(kept)})
@@ -317,6 +320,7 @@ test('ownership: apply --prune and delete -f leave foreign links, kernel/static 
     assert.equal(await link(pg, 'ns1', 'veth1'), undefined)
     assert.equal(await link(pg, 'ns2', 'veth2'), undefined)
     assert.deepEqual(await view(['fv0', 'fv1', 'lo']), beforeDel)
+    await assertForeignUnchanged(pg, foreign, 'after delete: ')
   })
 })
 

@@ -9,6 +9,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {LNX, withPlayground, type Out, type Playground} from '../helpers/playground.ts'
+import {assertForeignUnchanged, foreignPicture} from '../helpers/foreign.ts'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -553,12 +554,14 @@ describe('imperative verbs', {concurrency: 3}, () => {
 
       // A foreign permanent neighbour is not lnx's to delete.
       await pg.sh('ip -n ns1 neigh add 192.168.22.77 lladdr 02:00:00:00:00:77 dev veth1 nud permanent')
+      const foreign = await foreignPicture(pg)
       for (const args of [['arp', 'delete', '--dev', 'veth1', '192.168.22.10'], ['arp', 'delete', '--dev', 'veth1', '192.168.22.77']]) {
         const r = await pg.lnx(args)
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
         assert.match(r.stderr, /hint/, args.join(' '))
       }
       assert.equal((await permNeighs(pg, 'ns1')).filter((n: any) => n.dst === '192.168.22.77').length, 1, 'foreign neighbour untouched')
+      await assertForeignUnchanged(pg, foreign)
     })
   })
 

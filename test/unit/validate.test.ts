@@ -375,3 +375,35 @@ describe('valid documents', () => {
     assert.deepEqual(r.errors, [])
   })
 })
+
+// Issue 10, points 5 and 13: validation accepts exactly what the executor's batch guard sends, and refuses what
+// the kernel or iproute2 would refuse (or misread) mid-run.
+describe('names the executor or the kernel would refuse', () => {
+  const veth = (extra: Record<string, unknown>) => ({interfaces: [
+    {name: 'v1', type: 'VETH', veth: {peer_if_name: 'v2'}, ...extra},
+    {name: 'v2', type: 'VETH', veth: {peer_if_name: 'v1'}},
+  ]})
+  for (const host of ['a$(id)', 'x$(reboot)', 'vä1', 'eth\uff10', 'v\u{1F600}', 'a;b', 'a`b`', 'all', 'default']) {
+    test(`host_if_name ${JSON.stringify(host)} → error`, () => expectErrors(veth({host_if_name: host}), [{path: 'host_if_name', key: IF('v1'), message: host === 'all' || host === 'default' ? 'reserved' : 'ASCII'}]))
+  }
+  for (const host of ['help', 'up', 'dev', 'a@b', 'a+b=c,d']) {
+    test(`host_if_name ${JSON.stringify(host)} (iproute2 takes it after "dev"/"name") → valid`, async () => assert.equal((await run(veth({host_if_name: host}))).valid, true))
+  }
+  test('namespace "all" (ip netns del all removes every namespace) → error', () =>
+    expectErrors(veth({namespace: {type: 'NSID', reference: 'all'}}), [{path: 'namespace.reference', key: IF('v1'), message: 'reserved'}]))
+  test('FD path with "$" or ".." → error', async () => {
+    await expectErrors(veth({namespace: {type: 'FD', reference: '/run/netns/$x'}}), [{path: 'namespace.reference', key: IF('v1'), message: '"$"'}])
+    await expectErrors(veth({namespace: {type: 'FD', reference: '/run/netns/../x'}}), [{path: 'namespace.reference', key: IF('v1'), message: '".."'}])
+  })
+  test('::1/128 on a VETH → error; on a LOOPBACK → valid', async () => {
+    await expectErrors(veth({ip_addresses: ['::1/128']}), [{path: 'ip_addresses[0]', key: IF('v1'), message: 'only on lo'}])
+    assert.equal((await run({interfaces: [{name: 'l', type: 'LOOPBACK', ip_addresses: ['::1/128']}]})).valid, true)
+  })
+  test('one namespace as NSID and as FD /run/netns/NAME, one host name twice → error', () =>
+    expectErrors({interfaces: [
+      {name: 'a1', type: 'VETH', host_if_name: 'x', namespace: {type: 'NSID', reference: 'n1'}, veth: {peer_if_name: 'a2'}},
+      {name: 'a2', type: 'VETH', veth: {peer_if_name: 'a1'}},
+      {name: 'b1', type: 'VETH', host_if_name: 'x', namespace: {type: 'FD', reference: '/run/netns/n1'}, veth: {peer_if_name: 'b2'}},
+      {name: 'b2', type: 'VETH', veth: {peer_if_name: 'b1'}},
+    ]}, [{path: 'host_if_name', key: IF('b1'), message: 'already used by'}], {atLeast: true}))
+})
