@@ -224,3 +224,15 @@ test('primary address converges: [A, B] → [B, A] is a change, and the connecte
     }
   })
 })
+
+test('namespace "all": `lnx namespace delete all` would run `ip netns del all` (every namespace) → exit 2, nothing removed', async () => {
+  await withPg(async (pg) => {
+    await pg.sh('ip netns add all; ip netns add keep')
+    for (const args of [['namespace', 'delete', 'all', '--force'], ['namespace', 'add', 'all']]) {
+      const r = await pg.lnx(args)
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.match(r.stderr, /reserved/)
+    }
+    assert.deepEqual(await netnsList(pg), ['all', 'keep'])
+  })
+})
