@@ -37,14 +37,14 @@ test(`bad-input corpus: ${CORPUS.length} files → validate and apply exit 2 nam
       assert.equal(await netns(), '', `apply ${name} created a namespace`)
     }
     assert.equal(await pg.snapshot(), before)
-    // The human form names file:key:field on one line each (two files, both commands).
+    // The human form names file(:line:col):key:field on one line each (two files, both commands).
     for (const name of ['host-dollar-paren.yaml', 'route-gw-family.yaml']) {
       const file = join(DIR, name)
       const want = expectation(file)
       for (const cmd of ['validate', 'apply']) {
         const r = await pg.lnx([cmd, '-f', file])
         assert.equal(r.code, 2)
-        assert.ok(r.stderr.split('\n').some((l) => l.includes(`${file}:${want.key}:${want.path}:`)), `${cmd} ${name}: ${r.stderr}`)
+        assert.ok(r.stderr.split('\n').some((l) => l.startsWith(`error: ${file}:`) && l.includes(`${want.key}:${want.path}:`)), `${cmd} ${name}: ${r.stderr}`)
       }
     }
   })
