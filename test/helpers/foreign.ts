@@ -26,8 +26,8 @@ async function namespaces(pg: Playground): Promise<string[]> {
   return ['', ...(await pg.run('ls', ['/run/netns'])).stdout.split('\n').filter(Boolean).sort()]
 }
 
-/** lnx's link: its alias mark (any label), or a veth/dummy in its group (its leftovers). Everything else is foreign. */
-const lnxLink = (l: any) => (l.ifalias ?? '').startsWith('/vnf-agent/') || (String(l.group) === LNX_GROUP && ['veth', 'dummy'].includes(l.linkinfo?.info_kind) && !l.ifalias)
+/** lnx's link: its alias mark (any label; /lnx-existing/ on an adopted EXISTING), or a veth/dummy in its group (its leftovers). Everything else is foreign. */
+const lnxLink = (l: any) => /^\/(vnf-agent|lnx-existing)\//.test(l.ifalias ?? '') || (String(l.group) === LNX_GROUP && ['veth', 'dummy'].includes(l.linkinfo?.info_kind) && !l.ifalias)
 
 async function read(pg: Playground, ns: string, onlyLinks?: Set<string>) {
   const ip = (...a: string[]) => pg.ipJson(ns, ...a)
