@@ -1000,8 +1000,8 @@ class Planner {
     const h = p.target!.handle
     const host = d.hostName
     // A tap adopted where it is (default namespace) keeps what it has: its addresses are diffed, not assumed gone.
-    const inPlace = d.type === 'TAP_TO_VPP' && !!p.adopt && p.target!.handle.isDefault
-    const l = p.fresh && p.state !== 'existing' && !inPlace ? undefined : p.cur?.link ?? p.adopt
+    const inPlace = d.type === 'TAP_TO_VPP' && !p.cur && !!p.adopt?.ns.handle.isDefault && p.target!.handle.isDefault
+    const l = inPlace ? p.adopt : p.fresh && p.state !== 'existing' ? undefined : p.cur?.link ?? p.adopt
     const observed = (l?.addresses ?? []).filter((a) => !a.auto && !(d.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr)))
     const present = observed.filter((a) => !(p.v6gone && a.family === 6))
     const want = new Set(d.addresses)
