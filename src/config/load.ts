@@ -7,7 +7,7 @@ import type {ItemError} from '../errors.js'
 import {LnxError} from '../errors.js'
 import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
 import {loadValidators, schemaProblems, type SchemaName} from './schema.js'
-import {fileLabel, newBudget, parseDocuments, readAllStdin, readSource, STDIN} from './source.js'
+import {fileLabel, newBudget, parseDocuments, readAllStdin, readSource, STDIN, withoutBom} from './source.js'
 import {locator, pathSegments, type SourcePath} from './positions.js'
 import {emptySection, protojsonInput} from './protojson.js'
 
@@ -48,7 +48,7 @@ export async function loadConfig(files: string[], readStdin: (max: number) => Pr
   if (files.filter((f) => f === STDIN).length > 1) throw new LnxError('INVALID', '-f - (standard input) given more than once')
   const budget = newBudget()
   for (const file of files) {
-    const text = await readSource(file, readStdin, budget)
+    const text = withoutBom(await readSource(file, readStdin, budget))
     const docs = await parseDocuments(text, file)
     cfg.texts.set(fileLabel(file), text)
     docs.forEach((doc, i) => addDocument(cfg, doc, fileLabel(file), docs.length > 1 ? `document ${i + 1}` : '', i))

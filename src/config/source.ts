@@ -131,6 +131,9 @@ export async function loadJsYaml(): Promise<JsYaml> {
 /** Aliases may add at most this many nodes beyond the document's own (or as many as it has, if more). */
 export const ALIAS_EXPANSION_BUDGET = 100_000
 
+/** A UTF-8 byte order mark is not content: JSON.parse refuses it, and editors do not count it as a column. */
+export const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+
 /** Parses text into documents: JSON first (fast path for large generated configs), YAML 1.2 core otherwise. */
 export async function parseDocuments(text: string, file: string): Promise<unknown[]> {
   const t = text.trimStart()

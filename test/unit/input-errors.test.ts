@@ -114,6 +114,13 @@ describe('errors carry file:line:column of the item and field', () => {
     assert.equal(JSON.stringify(doc).slice(t2!.column! - 1).startsWith('"type":"BOGUS"'), true)
   })
 
+  test('a byte order mark is not a column; CRLF line ends are line ends', async () => {
+    const bom = await fromStdin('\ufeff{"interfaces": [{"name": "a", "type": "DUMMY", "mtu": 5}]}')
+    assert.deepEqual([bom.errors[0]?.line, bom.errors[0]?.column], [1, 48])
+    const crlf = await fromStdin('interfaces:\r\n  - name: a\r\n    type: DUMMY\r\n    mtu: 5\r\n')
+    assert.deepEqual([crlf.errors[0]?.line, crlf.errors[0]?.column], [4, 5])
+  })
+
   test('several documents in one file: the line in the right document', async () => {
     const r = await fromStdin('interfaces:\n  - {name: a, type: DUMMY}\n---\ninterfaces:\n  - {name: b, type: DUMMY, mtu: 5}\n')
     const e = r.errors.find((x) => x.key === IF('b'))
