@@ -12,6 +12,7 @@ import {assertNoTry} from './try-journal.js'
 import {refuseIfAgent} from './claim.js'
 import {checkPrivileges, planOnly, reconcile, revertRun, toJson, type ReconcileOutcome} from '../services/reconcile.js'
 import {waitForPending, type Round} from '../services/wait.js'
+import {mark, markStart} from './timings.js'
 
 export {checkPrivileges, revertRun, toJson}
 
@@ -70,7 +71,9 @@ export interface EngineOutput {
 }
 
 export async function runFiles(files: string[], opts: EngineOptions): Promise<EngineOutput> {
+  markStart()
   const {desired, warnings} = await loadDesired(files)
+  mark('read+validate')
   return runDesired(desired, opts, warnings)
 }
 

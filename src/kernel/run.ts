@@ -2,6 +2,7 @@
 // validated token by token before it reaches iproute2: no shell, no quoting surprises, no comments.
 import {spawn as spawnChild} from 'node:child_process'
 import {LnxError} from '../errors.js'
+import {countSpawn} from '../engine/timings.js'
 
 export interface NsHandle {
   /** How plans and errors name it: "" (the namespace lnx runs in), "ns1", "pid:1234", "/path". */
@@ -63,6 +64,7 @@ export async function run(cmd: string, args: string[], opts: {input?: string; ns
   const [file, argv] = wrap(opts.ns, cmd, args)
   if (verbose()) process.stderr.write(verboseText(file, argv, opts.input))
   const x = await execa()
+  countSpawn()
   try {
     const r = await x(file, argv, {input: opts.input ?? '', reject: false, stripFinalNewline: false, encoding: 'utf8', detached: shielded})
     if (r.signal) return {stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: 128, signal: r.signal}
@@ -125,6 +127,7 @@ async function spawnBatch(ns: NsHandle | undefined, args: string[], input: strin
   const [file, argv] = wrap(ns, 'ip', args)
   if (verbose()) process.stderr.write(verboseText(file, argv, input))
   const {spawn} = await import('node:child_process')
+  countSpawn()
   return new Promise((resolve, reject) => {
     const p = spawn(file, argv, {stdio: ['pipe', 'pipe', 'pipe'], detached: shielded})
     const out: Buffer[] = []
@@ -171,6 +174,7 @@ export async function flockFd(fd: number, waitSeconds: number, signal?: AbortSig
   const args = ['-x', ...(waitSeconds > 0 ? ['-w', String(waitSeconds)] : ['-n']), '3']
   if (verbose()) process.stderr.write(`$ flock ${args.join(' ')}  (the lock file's fd)\n`)
   const {spawn} = await import('node:child_process')
+  countSpawn()
   return new Promise((resolve, reject) => {
     const p = spawn('flock', args, {stdio: ['ignore', 'ignore', 'pipe', fd], signal})
     let err = ''
@@ -238,6 +242,7 @@ export interface Started {
 export function start(cmd: string, args: string[], opts: {ns?: NsHandle} = {}): Started {
   const [file, argv] = wrap(opts.ns, cmd, args)
   if (verbose()) process.stderr.write(`$ ${[file, ...argv].join(' ')} &\n`)
+  countSpawn()
   const p = spawnChild(file, argv, {stdio: ['pipe', 'pipe', 'pipe']})
   const listeners: ((l: string) => void)[] = []
   let buf = ''

@@ -20,6 +20,7 @@ import {acquireLock, type Lock} from '../engine/lock.js'
 import type {ChangeJson, EngineOptions, PlanResult} from '../engine/service.js'
 import {lookupMicroservices, microserviceWarnings} from '../engine/microservices.js'
 import {interfaceKey} from '../model/keys.js'
+import {mark} from '../engine/timings.js'
 
 export type ReconcileResult = 'done' | 'pending' | 'failed-reverted' | 'failed' | 'invalid' | 'refused'
 
@@ -304,7 +305,10 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
 /** Observes and plans without changing anything (plan, --dry-run). */
 export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{plan: Plan; obs: Observation}> {
   const ctx = await context(desired, undefined, false, opts.alsoObserve, ruleCandidates(desired, opts))
-  return {plan: makePlan(ctx, opts), obs: ctx.obs}
+  mark('observe')
+  const p = makePlan(ctx, opts)
+  mark('plan')
+  return {plan: p, obs: ctx.obs}
 }
 
 /** One pass with the lock held: plan, execute, verify; a failure — or a signal — reverts what this pass applied. */
@@ -313,7 +317,9 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   let p: Plan
   try {
     ctx = await context(desired, undefined, opts.keepReads, [], ruleCandidates(desired, opts))
+    mark('observe')
     p = makePlan(ctx, opts)
+    mark('plan')
   } catch (e) {
     // A read killed by the same signal (it reaches lnx's whole process group) fails because of it.
     if (interrupted()) throw nothingChanged(interrupted()!)
@@ -334,6 +340,7 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
       if (Date.now() - started > 1000) logger?.info(`${phase}: ${done}/${all} commands`)
     },
   })
+  mark('execute')
   // A batch that died midway may have applied any of its lines: they are undone too (and the re-plan catches the rest).
   if (ex.failure) return {...base, ...(await fail(p, result, [...ex.applied, ...(ex.unknown ?? [])], failureError(ex.failure, {}), opts, before, logger))}
   // Verify: observe again; the same plan must now be empty.
@@ -342,6 +349,7 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   try {
     againCtx = await context(desired, ex.reads, false, [], ruleCandidates(desired, opts))
     again = makePlan(againCtx, opts)
+    mark('verify')
   } catch (e) {
     const err = interrupted() ? new LnxError('INTERRUPTED', `interrupted by ${interrupted()}`) : e instanceof LnxError ? e : new LnxError('INTERNAL', String((e as Error)?.message ?? e))
     return {...base, ...(await fail(p, result, ex.applied, err, opts, before, logger))}
