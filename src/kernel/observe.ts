@@ -1,6 +1,9 @@
 // Reading the kernel: one `ip -d -j -batch -` process per namespace (links with addresses, routes of every table
 // but the kernel's local one, neighbours, netns ids), namespaces read concurrently, parsed into plain objects the
 // planner diffs against.
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
@@ -101,9 +104,19 @@ export async function observe(opts: {extra?: NsHandle[]; only?: string[]; prerea
     seen.add(id)
     todo.push({h, id})
   })
+  const left = todo.filter(({h}) => !opts.preread?.has(handleKey(h)))
+  // Named namespaces are read by `ip netns exec` children of a few `ip -batch` processes: iproute2 forks them, not
+  // lnx, whose fork of a large heap costs several times the read itself. Any doubt about that output (a failed line,
+  // a namespace gone meanwhile, an unexpected count) falls back to one read per namespace.
+  const grouped = await readGrouped(left.filter(({h}) => h.name && !h.isDefault).map(({h}) => h))
   const namespaces = await mapLimit(todo, 4, ({h, id}) => {
-    const pre = opts.preread?.get(handleKey(h))
-    return pre ? Promise.resolve(parseNamespace(h, id, pre)) : readNamespace(h, id, opts.keepReads)
+    const pre = opts.preread?.get(handleKey(h)) ?? grouped?.get(h)
+    if (pre) {
+      const ns = parseNamespace(h, id, pre)
+      if (opts.keepReads && !opts.preread?.has(handleKey(h))) ns.reads = pre
+      return Promise.resolve(ns)
+    }
+    return readNamespace(h, id, opts.keepReads)
   })
   const obs = assemble(namespaces.filter((n): n is ObservedNs => !!n))
   if (strays.length) obs.strays = strays
@@ -132,6 +145,49 @@ async function mapLimit<T, R>(xs: T[], limit: number, f: (x: T) => Promise<R>): 
   }
   await Promise.all(Array.from({length: Math.min(limit, xs.length)}, worker))
   return out
+}
+
+/** How many `ip -batch` parents read the named namespaces side by side (each runs its children one by one). */
+const READ_GROUPS = 2
+
+let readFile: string | null | undefined
+/** The read lines as a batch file for the `netns exec` children (their stdin is their parent's); made once per run. */
+function readBatchFile(): string | null {
+  if (readFile !== undefined) return readFile
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'lnx-read-'))
+    readFile = join(dir, 'read.batch')
+    writeFileSync(readFile, READ.join('\n') + '\n', {mode: 0o600})
+    process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+  } catch {
+    readFile = null
+  }
+  return readFile
+}
+
+/** The four JSON arrays of each named namespace, read by a few processes; null when any of it is in doubt. */
+async function readGrouped(handles: NsHandle[]): Promise<Map<NsHandle, any[][]> | null> {
+  if (handles.length < 2) return null
+  const file = readBatchFile()
+  if (!file) return null
+  const size = Math.ceil(handles.length / READ_GROUPS)
+  const groups: NsHandle[][] = []
+  for (let i = 0; i < handles.length; i += size) groups.push(handles.slice(i, i + size))
+  try {
+    const results = await Promise.all(groups.map((g) => ipBatch(undefined, g.map((h) => `netns exec ${h.name} ip -d -j -force -batch ${file}`), {force: true})))
+    const out = new Map<NsHandle, any[][]>()
+    for (const [gi, r] of results.entries()) {
+      if (!r.ok || r.failures.length) return null
+      const lines = r.stdout.split('\n').filter((l) => l.startsWith('['))
+      const g = groups[gi]
+      if (lines.length !== g.length * READ.length) return null
+      g.forEach((h, i) => out.set(h, lines.slice(i * READ.length, (i + 1) * READ.length).map((l) => JSON.parse(l))))
+    }
+    return out
+  } catch (e) {
+    if (e instanceof LnxError && e.code === 'MISSING_TOOL') throw e
+    return null
+  }
 }
 
 async function readNamespace(h: NsHandle, id: string, keepReads = false): Promise<ObservedNs | null> {
