@@ -13,7 +13,9 @@
 // plus `lnx --version` vs `node -e 0`, `lnx validate` of the config as JSON and as YAML (no playground), and
 // planning alone on synthetic state (10k / 100k items).
 // Medians of wall time (measured around `nsenter … /usr/bin/time …`, the same overhead for every command) and peak
-// RSS (`/usr/bin/time -f %M`, else VmHWM polled). Targets are printed next to the ratios, never asserted.
+// RSS (`/usr/bin/time -f %M`, else VmHWM polled). Targets are printed next to the ratios, never asserted. Every lnx run
+// gets LNX_TIMINGS=1 and the per-step split it prints (start, read+validate, observe, plan, execute, verify; GC time,
+// peak RSS, processes started) is printed as medians under the main table, so that a regression shows its step.
 import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir, cpus, loadavg, release} from 'node:os'
@@ -63,7 +65,8 @@ const fmtMB = (kb) => (Number.isFinite(kb) ? `${Math.round(kb / 1024)} MB` : '�
 function runCmd(file, args, {input, timeoutMs, rssFile} = {}) {
   return new Promise((resolve) => {
     const t0 = now()
-    const p = spawn(file, args, {stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+    // LNX_TIMINGS=1: lnx prints its per-step split on stderr at exit ("lnx-timings {…}", src/engine/timings.ts).
+    const p = spawn(file, args, {stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1', LNX_TIMINGS: '1'}})
     let stdout = ''
     let stderr = ''
     let tail = ''
@@ -108,6 +111,28 @@ function runCmd(file, args, {input, timeoutMs, rssFile} = {}) {
       resolve({ms, rss, code: code ?? (signal ? 128 : -1), signal, stdout: stdout + tail, stderr, outBytes, complete: outBytes <= 4096})
     })
   })
+}
+
+/** lnx's own split of a run (LNX_TIMINGS=1): {step: {ms, cpuMs}, gcMs, maxRssMB, processes}, or null. */
+function stepSplit(stderr) {
+  const m = /^lnx-timings (\{.*\})$/m.exec(stderr ?? '')
+  if (!m) return null
+  try {
+    return JSON.parse(m[1])
+  } catch {
+    return null
+  }
+}
+
+const STEPS = ['start', 'read+validate', 'observe', 'plan', 'execute', 'verify', 'end']
+
+/** Per step, the median over runs of wall ms and of lnx's own CPU ms (a step a run skipped counts as 0). */
+function medianSplit(runs) {
+  if (!runs?.length) return null
+  const out = {}
+  for (const s of STEPS) out[s] = {ms: median(runs.map((r) => r[s]?.ms ?? 0)), cpuMs: median(runs.map((r) => r[s]?.cpuMs ?? 0))}
+  for (const k of ['gcMs', 'maxRssMB', 'processes']) out[k] = median(runs.map((r) => r[k]))
+  return out
 }
 
 // ---------- the playground ----------
@@ -279,6 +304,8 @@ async function main() {
     m.codes.push(r.code)
     if (r.code !== 0) m.notes.push(`exit ${r.code}: ${lastLines(r.stderr || r.stdout, 2).slice(0, 300)}`)
     if (note) m.notes.push(note.slice(0, 300))
+    const split = stepSplit(r.stderr)
+    if (split) (m.steps ??= []).push(split)
     log(`  ${label.padEnd(34)} ${fmtMs(r.ms).padStart(9)}  ${fmtMB(r.rss).padStart(7)}  exit ${r.code}${note ? '  ' + note : ''}`)
     return r
   }
@@ -425,18 +452,22 @@ async function main() {
   const ratio = (a, b) => med(a) / med(b)
   const plan = (n, kind) => plans.find((p) => p.requested === n)?.[kind]?.planMs
   const [pSmall, pLarge] = [planItems[0], planItems[planItems.length - 1]]
+  const step = (id, s) => medianSplit(M[id]?.steps)?.[s]?.ms ?? NaN
   const targets = [
     {id: 'apply/floor', what: 'fresh apply vs ip -batch floor', value: ratio('lnx.apply', 'floor.apply'), op: '<=', target: 1.5, unit: '×'},
     {id: 'perop/apply', what: 'one ip per op vs lnx apply (lnx faster by)', value: ratio('perop.apply', 'lnx.apply'), op: '>=', target: 10, unit: '×'},
     {id: 'pyroute2/apply', what: 'pyroute2 vs lnx apply (lnx faster by)', value: ratio('pyroute2.apply', 'lnx.apply'), op: '>', target: 1, unit: '×'},
     {id: 'reapply/floor', what: 'no-op re-apply vs floor', value: ratio('lnx.reapply', 'floor.apply'), op: '<=', target: 0.75, unit: '×'},
-    {id: 'delete/groupdel', what: 'lnx delete vs group-delete floor', value: ratio('lnx.delete', 'floor.delete'), op: '<=', target: 2, unit: '×'},
+    {id: 'delete/groupdel', what: 'lnx delete vs group-delete floor', value: ratio('lnx.delete', 'floor.delete'), op: '<=', target: 1.5, unit: '×'},
     {id: 'version/node', what: 'lnx --version vs node -e 0', value: ratio('version.lnx', 'version.node'), op: '<=', target: 2.5, unit: '×'},
     {id: 'dump/raw', what: 'lnx dump vs raw ip -json dumps', value: ratio('lnx.dump', 'raw.dump'), op: '<=', target: 3, unit: '×'},
     {id: 'validate-yaml/json', what: `lnx validate, YAML vs JSON (${gen.counts.items} items)`, value: ratio('validate.yaml', 'validate.json'), op: '<=', target: 1.5, unit: '×'},
     {id: 'validate-yaml/json-cpu', what: 'the same in CPU time (user + system)', value: median(M['validate.yaml']?.cpu ?? []) / median(M['validate.json']?.cpu ?? []), op: '<=', target: 1.5, unit: '×'},
-    {id: 'plan-noop', what: `planning ${pLarge} vs ${pSmall} items (no-op state)`, value: plan(pLarge, 'noop') / plan(pSmall, 'noop'), op: '<=', target: 12, unit: '×'},
-    {id: 'plan-fresh', what: `planning ${pLarge} vs ${pSmall} items (fresh state)`, value: plan(pLarge, 'fresh') / plan(pSmall, 'fresh'), op: '<=', target: 12, unit: '×'},
+    {id: 'plan-noop', what: `planning ${pLarge} vs ${pSmall} items (no-op state)`, value: plan(pLarge, 'noop') / plan(pSmall, 'noop'), op: '<=', target: 10, unit: '×'},
+    {id: 'plan-fresh', what: `planning ${pLarge} vs ${pSmall} items (fresh state)`, value: plan(pLarge, 'fresh') / plan(pSmall, 'fresh'), op: '<=', target: 10, unit: '×'},
+    {id: 'split-validate', what: `read + validate ${gen.counts.items} items (in lnx apply)`, value: step('lnx.apply', 'read+validate'), op: '<=', target: 80, unit: ' ms'},
+    {id: 'split-plan', what: `plan ${gen.counts.items} creates (in lnx apply)`, value: step('lnx.apply', 'plan'), op: '<=', target: 100, unit: ' ms'},
+    {id: 'split-verify', what: 'verify after the fresh apply (in lnx apply)', value: step('lnx.apply', 'verify'), op: '<=', target: 100, unit: ' ms'},
     {id: 'apply-rss', what: `peak RSS of lnx apply (${gen.counts.items} items)`, value: rss('lnx.apply') / 1024, op: '<=', target: 300, unit: ' MB'},
   ]
   for (const t of targets) {
@@ -446,7 +477,7 @@ async function main() {
   const result = {
     scale, counts: gen.counts, runs, outDir, lnx: LNX,
     env: {node: process.version, kernel: release(), iproute2: ipV, cpus: cpus().length, loadavg: loadavg(), rssMethod: HAVE_TIME ? 'time -f %M' : 'VmHWM'},
-    metrics: Object.fromEntries(Object.entries(M).map(([id, m]) => [id, {label: m.label, medianMs: median(m.ms), ms: m.ms, ...(m.cpu ? {medianCpuMs: median(m.cpu)} : {}), peakRssKB: Math.max(...m.rss.filter(Number.isFinite)), exitCodes: m.codes, notes: [...new Set(m.notes)]}])),
+    metrics: Object.fromEntries(Object.entries(M).map(([id, m]) => [id, {label: m.label, medianMs: median(m.ms), ms: m.ms, ...(m.cpu ? {medianCpuMs: median(m.cpu)} : {}), ...(m.steps ? {steps: medianSplit(m.steps), stepRuns: m.steps} : {}), peakRssKB: Math.max(...m.rss.filter(Number.isFinite)), exitCodes: m.codes, notes: [...new Set(m.notes)]}])),
     planning: plans,
     targets: targets.map((t) => ({...t, value: Number.isFinite(t.value) ? Number(t.value.toFixed(3)) : null})),
     checks, failures,
@@ -480,6 +511,14 @@ async function main() {
   }
   const out = [`lnx bench — ${gen.counts.namespaces} namespaces, ${gen.counts.interfaces / 2} veth pairs, ${gen.counts.addresses} addresses, ${gen.counts.routes} routes, ${gen.counts.arps} ARP entries (${gen.counts.items} items, ${gen.counts.ops} ip ops); ${runs} runs; ${process.version}, kernel ${release()}, ${cpus().length} CPUs`, '']
   out.push(...table(rows), '')
+  // Where each lnx run's time goes (lnx's own LNX_TIMINGS split), so that a regression shows its step.
+  const splitRows = [['lnx step split (median wall ms / lnx CPU ms)', ...STEPS, 'GC ms', 'peak RSS', 'processes']]
+  for (const id of ['lnx.apply', 'lnx.reapply', 'lnx.delete', 'lnx.dump']) {
+    const sp = medianSplit(M[id]?.steps)
+    if (!sp) continue
+    splitRows.push([M[id].label, ...STEPS.map((s) => (sp[s].ms || sp[s].cpuMs ? `${Math.round(sp[s].ms)} / ${Math.round(sp[s].cpuMs)}` : '—')), String(Math.round(sp.gcMs)), `${Math.round(sp.maxRssMB)} MB`, String(sp.processes)])
+  }
+  if (splitRows.length > 1) out.push(...table(splitRows), '')
   out.push(`machine load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs); JSON: ${join(outDir, 'result.json')}`, '')
   out.push(...table([['target (informational)', 'measured', 'target', 'met'], ...targets.map((t) => [t.what, Number.isFinite(t.value) ? `${t.value.toFixed(2)}${t.unit}` : '—', `${t.op} ${t.target}${t.unit}`, t.met === null ? '—' : t.met ? 'yes' : 'NO'])]), '')
   for (const c of checks) out.push(`census after ${c.what}: ${c.ok ? 'as expected' : 'MISMATCH'} ${JSON.stringify(c.census)}`)

@@ -154,15 +154,18 @@ function addConfigData(cfg: LoadedConfig, data: Record<string, unknown>, file: s
   for (const [k, section] of Object.entries(SECTION_ALIASES)) {
     const list = data[k]
     if (!Array.isArray(list)) continue
-    list.forEach((raw, i) => {
+    const where = join(docWhere, [...prefix, section].join('.'))
+    for (let i = 0; i < list.length; i++) {
       const at = [...prefix, k, String(i)]
-      const mine = problems
-        .filter((p) => at.every((s, j) => p.at[j] === s))
-        .map((p) => ({...p, at: p.at.slice(at.length)}))
-      addItem(cfg, section, raw, file, join(docWhere, `${[...prefix, section].join('.')}[${i}]`), mine, src(at))
-    })
+      const mine = problems.length
+        ? problems.filter((p) => at.every((s, j) => p.at[j] === s)).map((p) => ({...p, at: p.at.slice(at.length)}))
+        : NONE
+      addItem(cfg, section, list[i], file, `${where}[${i}]`, mine, src(at))
+    }
   }
 }
+
+const NONE: never[] = []
 
 function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string, where: string, problems: {at: string[]; message: string; hint?: string}[], origin?: SourcePath) {
   const dups: string[] = []
@@ -175,7 +178,8 @@ function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string
   for (const dup of dups) {
     cfg.errors.push({file, key, path: dup, message: `"${dup}" is given twice (in snake_case and in lowerCamelCase)`, src: at(pathSegments(dup))})
   }
-  const located = {item, file, where, key, bad: problems.length > 0 || !isObj(raw), ...(origin ? {origin} : {})} as Located<any>
+  const located: Located<any> = {item, file, where, key, bad: problems.length > 0 || !isObj(raw)}
+  if (origin) located.origin = origin
   if (section === 'interfaces') cfg.interfaces.push(located)
   else if (section === 'arp_entries') cfg.arps.push(located)
   else cfg.routes.push(located)
@@ -196,15 +200,25 @@ export function fmtPath(at: string[]): string {
   return out
 }
 
-/** json_name → field name, per message (built once). */
-const BY_JSON = new Map<string, Map<string, string>>()
-function byJson(message: string): Map<string, string> {
-  let m = BY_JSON.get(message)
+/** Per message, every accepted spelling (field name or json_name) → the field name and its metadata (built once). */
+type FieldEntry = {name: string; meta: (typeof MESSAGE_FIELDS)[string][string]; plain: boolean}
+const BY_SPELLING = new Map<string, Map<string, FieldEntry>>()
+function spellings(message: string): Map<string, FieldEntry> {
+  let m = BY_SPELLING.get(message)
   if (!m) {
-    m = new Map(Object.entries(MESSAGE_FIELDS[message]).map(([s, f]) => [f.json, s]))
-    BY_JSON.set(message, m)
+    m = new Map()
+    const fields = MESSAGE_FIELDS[message]
+    // json_names first, so that a field name that is also another field's json_name keeps its own meaning.
+    for (const [name, meta] of Object.entries(fields)) m.set(meta.json, {name, meta, plain: meta.kind !== 'enum' && meta.kind !== 'message'})
+    for (const [name, meta] of Object.entries(fields)) m.set(name, {name, meta, plain: meta.kind !== 'enum' && meta.kind !== 'message'})
+    BY_SPELLING.set(message, m)
   }
   return m
+}
+
+const enumName = (ref: Record<string, number>, x: number): unknown => {
+  for (const k in ref) if (ref[k] === x) return k
+  return x
 }
 
 /**
@@ -212,25 +226,32 @@ function byJson(message: string): Map<string, string> {
  * them). A field given in both spellings is reported into `dups` (protojson rejects it too).
  */
 export function canonical(message: string, obj: Record<string, unknown>, dups?: string[], prefix = ''): any {
-  const fields = MESSAGE_FIELDS[message]
-  const json = byJson(message)
+  const fields = spellings(message)
   const out: Record<string, unknown> = {}
   for (const k in obj) {
     const v = obj[k]
-    const name = k in fields ? k : json.get(k)
-    if (!name || v === null || v === undefined) continue
+    const f = fields.get(k)
+    if (f === undefined || v === null || v === undefined) continue
+    const name = f.name
     if (name in out) dups?.push(prefix + name)
-    const m = fields[name]
-    const one = (x: unknown): unknown => {
-      if (m.kind === 'enum' && typeof x === 'number') {
-        return Object.entries(m.ref as Record<string, number>).find(([, n]) => n === x)?.[0] ?? x
-      }
-      if (m.kind === 'message' && isObj(x)) return canonical(m.ref as string, x, m.repeated ? undefined : dups, `${prefix}${name}.`)
-      return x
+    // The common case (a string, number or bool field): no copy, no closure.
+    if (f.plain) {
+      out[name] = v
+      continue
     }
-    out[name] = m.repeated && Array.isArray(v) ? v.map(one) : one(v)
+    const m = f.meta
+    if (m.repeated && Array.isArray(v)) {
+      const list = new Array(v.length)
+      for (let i = 0; i < v.length; i++) list[i] = canonicalValue(m, v[i], undefined, `${prefix}${name}.`)
+      out[name] = list
+    } else out[name] = canonicalValue(m, v, m.repeated ? undefined : dups, `${prefix}${name}.`)
   }
   return out
+}
+
+function canonicalValue(m: FieldEntry['meta'], x: unknown, dups: string[] | undefined, prefix: string): unknown {
+  if (m.kind === 'enum') return typeof x === 'number' ? enumName(m.ref as Record<string, number>, x) : x
+  return isObj(x) ? canonical(m.ref as string, x, dups, prefix) : x
 }
 
 function checkDuplicates(cfg: LoadedConfig) {

@@ -7,19 +7,21 @@ const INT_KINDS = new Set(['uint32', 'int32'])
 const INT_TEXT = /^-?(0|[1-9][0-9]*)$/
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** json_name or field name → field name, per message. */
-const NAMES = new Map<string, Map<string, string>>()
-function fieldName(message: string, key: string): string | undefined {
+type Meta = (typeof MESSAGE_FIELDS)[string][string]
+/** json_name or field name → what protojson input needs to know of the field, per message (built once). */
+const NAMES = new Map<string, Map<string, {meta: Meta; int: boolean}>>()
+function fieldsOf(message: string): Map<string, {meta: Meta; int: boolean}> {
   let m = NAMES.get(message)
   if (!m) {
     m = new Map()
-    for (const [name, f] of Object.entries(MESSAGE_FIELDS[message])) {
-      m.set(name, name)
-      m.set(f.json, name)
+    for (const [name, meta] of Object.entries(MESSAGE_FIELDS[message])) {
+      const e = {meta, int: INT_KINDS.has(meta.kind)}
+      m.set(name, e)
+      m.set(meta.json, e)
     }
     NAMES.set(message, m)
   }
-  return m.get(key)
+  return m
 }
 
 /**
@@ -27,21 +29,27 @@ function fieldName(message: string, key: string): string | undefined {
  * needs changing (the common case costs one pass and no allocation). Unknown fields are left for the schema to name.
  */
 export function protojsonInput(message: string, obj: Record<string, unknown>): Record<string, unknown> {
+  const fields = fieldsOf(message)
   let out: Record<string, unknown> | undefined
   for (const k in obj) {
     const v = obj[k]
-    const name = fieldName(message, k)
-    if (!name) continue
-    const f = MESSAGE_FIELDS[message][name]
+    const e = fields.get(k)
+    if (e === undefined) continue
+    const f = e.meta
     let nv: unknown = v
     if (v === null) nv = undefined
-    else if (INT_KINDS.has(f.kind) && typeof v === 'string' && INT_TEXT.test(v)) nv = Number(v)
-    else if (f.kind === 'message') {
-      const one = (x: unknown) => (isObj(x) ? protojsonInput(f.ref as string, x) : x)
+    else if (typeof v === 'string') {
+      if (e.int && INT_TEXT.test(v)) nv = Number(v)
+    } else if (f.kind === 'message' && typeof v === 'object') {
       if (f.repeated && Array.isArray(v)) {
-        const mapped = v.map(one)
-        if (mapped.some((x, i) => x !== v[i])) nv = mapped
-      } else nv = one(v)
+        let mapped: unknown[] | undefined
+        for (let i = 0; i < v.length; i++) {
+          const x = v[i]
+          const y = isObj(x) ? protojsonInput(f.ref as string, x) : x
+          if (y !== x) (mapped ??= v.slice())[i] = y
+        }
+        if (mapped) nv = mapped
+      } else if (isObj(v)) nv = protojsonInput(f.ref as string, v)
     }
     if (nv === v) continue
     out ??= {...obj}

@@ -15,19 +15,43 @@ export interface Prefix extends Addr {
 const bits = (f: Family) => (f === 4 ? 32 : 128)
 
 /** Dotted quad (no leading zeros) with an optional /len; plain numbers, no BigInt: the hot path of big hosts. */
-const V4CIDR = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:\/(0|[1-9][0-9]?))?$/
-
+/** Dotted quad (no leading zeros) with an optional /len; a character scan with plain numbers (no regex, no BigInt): the
+ * hot path of big configs and hosts. */
 function v4(s: string): {value: number; len: number; masked: boolean} | null {
-  const m = V4CIDR.exec(s)
-  if (!m) return null
+  const n = s.length
+  let i = 0
   let value = 0
-  for (let i = 1; i <= 4; i++) {
-    const n = Number(m[i])
-    if (n > 255) return null
-    value = value * 256 + n
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (s.charCodeAt(i) !== 46) return null
+      i++
+    }
+    const start = i
+    let octet = 0
+    while (i < n && i - start < 4) {
+      const c = s.charCodeAt(i)
+      if (c < 48 || c > 57) break
+      octet = octet * 10 + (c - 48)
+      i++
+    }
+    const digits = i - start
+    if (digits === 0 || digits > 3 || (digits > 1 && s.charCodeAt(start) === 48) || octet > 255) return null
+    value = value * 256 + octet
   }
-  const len = m[5] === undefined ? 32 : Number(m[5])
-  return len > 32 ? null : {value, len, masked: m[5] !== undefined}
+  if (i === n) return {value, len: 32, masked: false}
+  if (s.charCodeAt(i) !== 47) return null
+  i++
+  const start = i
+  let len = 0
+  while (i < n) {
+    const c = s.charCodeAt(i)
+    if (c < 48 || c > 57 || i - start >= 2) return null
+    len = len * 10 + (c - 48)
+    i++
+  }
+  const digits = i - start
+  if (digits === 0 || (digits > 1 && s.charCodeAt(start) === 48) || len > 32) return null
+  return {value, len, masked: true}
 }
 
 function parse4(s: string): bigint | null {
@@ -130,8 +154,10 @@ export function contains(p: Prefix, a: Addr): boolean {
   return p.family === a.family && (a.value & mask(p.family, p.len)) === (p.value & mask(p.family, p.len))
 }
 
+const v4text = (v: number) => `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`
+
 export function formatAddr(a: Addr): string {
-  if (a.family === 4) return [24n, 16n, 8n, 0n].map((sh) => String((a.value >> sh) & 255n)).join('.')
+  if (a.family === 4) return v4text(Number(a.value))
   // IPv4-mapped addresses print as iproute2 (inet_ntop) prints them: ::ffff:1.2.3.4.
   if (a.value >> 32n === 0xffffn) return `::ffff:${formatAddr({family: 4, value: a.value & 0xffffffffn})}`
   const g: number[] = []
@@ -170,7 +196,6 @@ export const isUnspecified = (a: Addr) => a.value === 0n
 export const sameAddr = (a: Addr, b: Addr) => a.family === b.family && a.value === b.value
 
 /** "10.0.0.5/24" → "10.0.0.0/24"; IPv6 canonical. null when unparsable. */
-const v4text = (v: number) => `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`
 
 const netMemo = new Map<string, string | null>()
 export function normalizeNetwork(s: string): string | null {
@@ -200,6 +225,9 @@ const addrTextMemo = new Map<string, string | null>()
 export function normalizeAddr(s: string): string | null {
   const hit = addrTextMemo.get(s)
   if (hit !== undefined) return hit
+  // A dotted quad that parses (no leading zeros) is its own canonical text.
+  const f = v4(s)
+  if (f) return remember(addrTextMemo, s, f.masked ? null : s)
   const a = parseAddr(s)
   return remember(addrTextMemo, s, a ? formatAddr(a) : null)
 }
