@@ -2,7 +2,7 @@
 // own processes. Tracks what was applied so that a failure or a signal can undo exactly that, in reverse — and
 // what may have been: a batch that died without saying where (killed with lnx's process group) is "unknown".
 import {LnxError} from '../errors.js'
-import {ipBatch, run, type NsHandle} from '../kernel/run.js'
+import {ipBatch, ipBatchGroup, run, type NsHandle} from '../kernel/run.js'
 import {handleKey, READ} from '../kernel/observe.js'
 import {PHASES, renderCmd, type Change, type Cmd, type Phase} from './plan.js'
 import {testPause} from './session.js'
@@ -56,6 +56,56 @@ export function steps(cmds: Cmd[]): {phase: Phase; batches: Map<string, Cmd[]>}[
   return out
 }
 
+type BatchOutcome = {ok: Cmd[]; unknown?: Cmd[]; failure?: {cmd?: Cmd; message: string}}
+
+/** How many `ip -batch` parents run a step's named-namespace batches side by side (each runs its children in turn). */
+const EXEC_GROUPS = 2
+
+/**
+ * Runs the batches of named namespaces through ipBatchGroup (a few processes instead of one per namespace), with the
+ * same outcome per batch as one process each would give.
+ */
+function runGrouped(batches: Cmd[][], numbered: Map<Cmd[], string[]>, readBack: boolean, reads: Map<string, any[][]>, alone: (cmds: Cmd[]) => Promise<BatchOutcome>): Map<Cmd[], Promise<BatchOutcome>> {
+  const size = Math.ceil(batches.length / EXEC_GROUPS)
+  const groups: Cmd[][][] = []
+  for (let i = 0; i < batches.length; i += size) groups.push(batches.slice(i, i + size))
+  const out = new Map<Cmd[], Promise<BatchOutcome>>()
+  const runs = groups.map((g) => ipBatchGroup(
+    g.map((cmds) => ({name: cmds[0].ns.name!, lines: readBack ? [...numbered.get(cmds)!, ...READ] : numbered.get(cmds)!})),
+    readBack ? {json: true, details: true} : {},
+  ))
+  groups.forEach((g, gi) => {
+    // An exception (the batch guard, a spawn failure) comes before any child ran: each batch then runs alone, as
+    // it would have without grouping.
+    g.forEach((cmds, i) => out.set(cmds, runs[gi].catch(() => null).then((r) => {
+      // No private directory for the child batch files (null before anything ran): this batch runs alone.
+      if (!r) return alone(cmds)
+      const ipCmds = cmds.filter((c) => c.line)
+      const o = r.children[i]
+      if (o.state === 'ok') {
+        if (readBack && i === 0) {
+          // The reads after each child's lines, four per child; anything else leaves the verification to read again.
+          const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('['))
+          if (r.children.every((c) => c.state === 'ok') && arrays.length === READ.length * g.length) {
+            try {
+              const parsed = arrays.map((l) => JSON.parse(l))
+              g.forEach((b, j) => reads.set(handleKey(b[0].ns), parsed.slice(j * READ.length, (j + 1) * READ.length)))
+            } catch {
+              // Unparsable output: no reads kept.
+            }
+          }
+        }
+        return {ok: ipCmds}
+      }
+      if (o.state === 'not-run') return {ok: []}
+      if (o.state === 'unknown') return {ok: [], unknown: ipCmds, failure: {message: o.message}}
+      const n = o.failure.line
+      return {ok: ipCmds.slice(0, n), failure: {cmd: ipCmds[n], message: `${ipCmds[n] ? renderCmd(ipCmds[n]) : 'ip -batch'}: ${o.failure.message}`}}
+    })))
+  })
+  return out
+}
+
 export async function execute(changes: Change[], opts: ExecOptions = {}): Promise<ExecResult> {
   const all = changes.flatMap((c) => c.cmds)
   const applied: Cmd[] = []
@@ -66,47 +116,57 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
   for (const [si, step] of plan.entries()) {
     // Reading back in the same process is sound only where the step changes nothing in other namespaces.
     const readBack = !!opts.readBack && si === plan.length - 1 && (step.phase === 'configure' || step.phase === 'l3')
-    const results = await Promise.all(
-      [...step.batches.values()].map(async (cmds) => {
-        const ok: Cmd[] = []
-        try {
-          // Tools run one process each; ip lines go through one batch.
-          const ipCmds = cmds.filter((c) => c.line)
-          const tools = cmds.filter((c) => c.tool)
-          for (const t of tools) {
-            const r = await run(t.tool!.cmd, t.tool!.args, {ns: t.ns})
-            if (r.signal) return {ok, unknown: [t], failure: {cmd: t, message: `${renderCmd(t)}: killed by ${r.signal}`}}
-            if (r.exitCode !== 0) return {ok, failure: {cmd: t, message: `${renderCmd(t)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`}}
-            ok.push(t)
-          }
-          if (!ipCmds.length) return {ok}
-          const lines = ipCmds.map((c) => {
-            lineNo++
-            if (FAULT && lineNo === FAULT) return FAULT_LINE
-            return HANG && lineNo === HANG ? `${c.line!}\nmonitor link` : c.line!
-          }).join('\n').split('\n')
-          const r = await ipBatch(ipCmds[0].ns, readBack ? [...lines, ...READ] : lines, readBack ? {json: true, details: true} : {})
-          if (r.unknown) {
-            // Killed midway (or died without naming a line): any of its lines may be applied.
-            return {ok, unknown: ipCmds, failure: {cmd: undefined, message: r.unknown}}
-          }
-          if (r.ok) {
-            ok.push(...ipCmds)
-            if (readBack) {
-              const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
-              if (arrays.length === READ.length) reads.set(handleKey(ipCmds[0].ns), arrays)
-            }
-            return {ok}
-          }
-          const n = r.failure!.line
-          return {ok: [...ok, ...ipCmds.slice(0, n)], failure: {cmd: ipCmds[n], message: `${ipCmds[n] ? renderCmd(ipCmds[n]) : 'ip -batch'}: ${r.failure!.message}`}}
-        } catch (e) {
-          // Any exception (the batch guard, a spawn failure) fails this step like a kernel refusal: the other
-          // namespaces' batches of the step finish, and everything applied so far is reverted by the caller.
-          return {ok, failure: {cmd: cmds.find((c) => !ok.includes(c)), message: (e as Error).message}}
+    const entries = [...step.batches.values()]
+    const number = (ipCmds: Cmd[]) => ipCmds.map((c) => {
+      lineNo++
+      if (FAULT && lineNo === FAULT) return FAULT_LINE
+      return HANG && lineNo === HANG ? `${c.line!}\nmonitor link` : c.line!
+    }).join('\n').split('\n')
+    // Batches without tools are numbered now, in batch order (the fault hooks count lines in this order).
+    const numbered = new Map<Cmd[], string[]>()
+    for (const cmds of entries) {
+      if (cmds.some((c) => c.tool) || !cmds.some((c) => c.line)) continue
+      numbered.set(cmds, number(cmds.filter((c) => c.line)))
+    }
+    const single = async (cmds: Cmd[]): Promise<BatchOutcome> => {
+      const ok: Cmd[] = []
+      try {
+        // Tools run one process each; ip lines go through one batch.
+        const ipCmds = cmds.filter((c) => c.line)
+        const tools = cmds.filter((c) => c.tool)
+        for (const t of tools) {
+          const r = await run(t.tool!.cmd, t.tool!.args, {ns: t.ns})
+          if (r.signal) return {ok, unknown: [t], failure: {cmd: t, message: `${renderCmd(t)}: killed by ${r.signal}`}}
+          if (r.exitCode !== 0) return {ok, failure: {cmd: t, message: `${renderCmd(t)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`}}
+          ok.push(t)
         }
-      }),
-    )
+        if (!ipCmds.length) return {ok}
+        const lines = numbered.get(cmds) ?? number(ipCmds)
+        const r = await ipBatch(ipCmds[0].ns, readBack ? [...lines, ...READ] : lines, readBack ? {json: true, details: true} : {})
+        if (r.unknown) {
+          // Killed midway (or died without naming a line): any of its lines may be applied.
+          return {ok, unknown: ipCmds, failure: {cmd: undefined, message: r.unknown}}
+        }
+        if (r.ok) {
+          ok.push(...ipCmds)
+          if (readBack) {
+            const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
+            if (arrays.length === READ.length) reads.set(handleKey(ipCmds[0].ns), arrays)
+          }
+          return {ok}
+        }
+        const n = r.failure!.line
+        return {ok: [...ok, ...ipCmds.slice(0, n)], failure: {cmd: ipCmds[n], message: `${ipCmds[n] ? renderCmd(ipCmds[n]) : 'ip -batch'}: ${r.failure!.message}`}}
+      } catch (e) {
+        // Any exception (the batch guard, a spawn failure) fails this step like a kernel refusal: the other
+        // namespaces' batches of the step finish, and everything applied so far is reverted by the caller.
+        return {ok, failure: {cmd: cmds.find((c) => !ok.includes(c)), message: (e as Error).message}}
+      }
+    }
+    // Named namespaces' batches without tools: a few processes run them all (ipBatchGroup), not one each.
+    const groupable = entries.filter((cmds) => numbered.has(cmds) && !!cmds[0].ns.name && !cmds[0].ns.isDefault)
+    const grouped = groupable.length >= 2 ? runGrouped(groupable, numbered, readBack, reads, single) : undefined
+    const results = await Promise.all(entries.map((cmds) => grouped?.get(cmds) ?? single(cmds)))
     const unknown: Cmd[] = []
     for (const r of results) {
       applied.push(...r.ok)

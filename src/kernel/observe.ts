@@ -1,14 +1,11 @@
 // Reading the kernel: one `ip -d -j -batch -` process per namespace (links with addresses, routes of every table
 // but the kernel's local one, neighbours, netns ids), namespaces read concurrently, parsed into plain objects the
 // planner diffs against.
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
 import {DEFAULT_HANDLE, namedHandle, nsId, scanNamed} from './namespaces.js'
-import {ipBatch, run, type NsHandle} from './run.js'
+import {ipBatch, ipBatchGroup, run, type NsHandle} from './run.js'
 
 export interface OAddr {
   cidr: string
@@ -150,34 +147,17 @@ async function mapLimit<T, R>(xs: T[], limit: number, f: (x: T) => Promise<R>): 
 /** How many `ip -batch` parents read the named namespaces side by side (each runs its children one by one). */
 const READ_GROUPS = 2
 
-let readFile: string | null | undefined
-/** The read lines as a batch file for the `netns exec` children (their stdin is their parent's); made once per run. */
-function readBatchFile(): string | null {
-  if (readFile !== undefined) return readFile
-  try {
-    const dir = mkdtempSync(join(tmpdir(), 'lnx-read-'))
-    readFile = join(dir, 'read.batch')
-    writeFileSync(readFile, READ.join('\n') + '\n', {mode: 0o600})
-    process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
-  } catch {
-    readFile = null
-  }
-  return readFile
-}
-
 /** The four JSON arrays of each named namespace, read by a few processes; null when any of it is in doubt. */
 async function readGrouped(handles: NsHandle[]): Promise<Map<NsHandle, any[][]> | null> {
   if (handles.length < 2) return null
-  const file = readBatchFile()
-  if (!file) return null
   const size = Math.ceil(handles.length / READ_GROUPS)
   const groups: NsHandle[][] = []
   for (let i = 0; i < handles.length; i += size) groups.push(handles.slice(i, i + size))
   try {
-    const results = await Promise.all(groups.map((g) => ipBatch(undefined, g.map((h) => `netns exec ${h.name} ip -d -j -force -batch ${file}`), {force: true})))
+    const results = await Promise.all(groups.map((g) => ipBatchGroup(g.map((h) => ({name: h.name!, lines: READ})), {force: true, json: true, details: true})))
     const out = new Map<NsHandle, any[][]>()
     for (const [gi, r] of results.entries()) {
-      if (!r.ok || r.failures.length) return null
+      if (!r || r.children.some((c) => c.state !== 'ok')) return null
       const lines = r.stdout.split('\n').filter((l) => l.startsWith('['))
       const g = groups[gi]
       if (lines.length !== g.length * READ.length) return null

@@ -1,6 +1,9 @@
 // The only module that spawns processes (ip, ip -batch, nsenter, ethtool, sysctl). Every batch line is
 // validated token by token before it reaches iproute2: no shell, no quoting surprises, no comments.
 import {spawn as spawnChild} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {LnxError} from '../errors.js'
 import {countSpawn} from '../engine/timings.js'
 
@@ -79,14 +82,11 @@ export async function run(cmd: string, args: string[], opts: {input?: string; ns
 }
 
 // Tokens a batch line may hold: names (already validated), addresses, numbers, paths, keywords; or "" (clears an alias).
-const TOKEN = /^[A-Za-z0-9_.:/@+=,-]+$/
+// Tokens are separated by single spaces; one regex per line (not one per token: a big apply sends 10k+ lines).
+const LINE = /^(?:[A-Za-z0-9_.:/@+=,-]+|"")(?: (?:[A-Za-z0-9_.:/@+=,-]+|""))*$/
 
 export function checkBatchLine(line: string): void {
-  const tokens = line.split(' ')
-  for (const t of tokens) {
-    if (t === '""') continue
-    if (!TOKEN.test(t)) throw new LnxError('INTERNAL', `refusing to send an unsafe ip -batch line: ${JSON.stringify(line)}`, {hint: 'a name or value slipped past validation; this is a bug in lnx'})
-  }
+  if (!LINE.test(line)) throw new LnxError('INTERNAL', `refusing to send an unsafe ip -batch line: ${JSON.stringify(line)}`, {hint: 'a name or value slipped past validation; this is a bug in lnx'})
 }
 
 export interface BatchFailure {
@@ -140,6 +140,105 @@ async function spawnBatch(ns: NsHandle | undefined, args: string[], input: strin
     p.on('close', (code, signal) => resolve({stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 128, ...(signal ? {signal} : {})}))
     p.stdin.end(input)
   })
+}
+
+export interface ChildBatch {
+  /** A named namespace (/run/netns/<name>). */
+  name: string
+  lines: string[]
+}
+
+/** How one child batch of a group ended: ok (every line applied), failed at a line (the lines before it applied),
+ * not run (an earlier child failed), or unknown (killed, or died without naming a line: any of its lines may be
+ * applied — and, since a child whose namespace switch fails goes on with its parent's remaining lines, so may the
+ * lines of every later child). */
+export type ChildOutcome = {state: 'ok'} | {state: 'failed'; failure: BatchFailure} | {state: 'not-run'} | {state: 'unknown'; message: string}
+
+let groupDir: string | null | undefined
+let groupSeq = 0
+/** Where child batch files go: a private directory made once per run (0700), removed at exit; null when unusable. */
+function batchDir(): string | null {
+  if (groupDir !== undefined) return groupDir
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'lnx-batch-'))
+    // The paths go into batch lines: they must be tokens checkBatchLine accepts.
+    if (!LINE.test(dir)) {
+      rmSync(dir, {recursive: true, force: true})
+      groupDir = null
+    } else {
+      groupDir = dir
+      process.once('exit', () => rmSync(dir, {recursive: true, force: true}))
+    }
+  } catch {
+    groupDir = null
+  }
+  return groupDir
+}
+
+/**
+ * Several named namespaces' batches run by one process: an `ip -batch` whose lines are `netns exec NAME ip -batch
+ * FILE`, one child per namespace, run one after the other — iproute2 forks them, not lnx (a fork of lnx's large heap
+ * costs more than the batch itself on a busy host). The parent runs in the first child's namespace. Returns null when
+ * it cannot be used (no private directory): the caller runs one process per namespace instead.
+ */
+export async function ipBatchGroup(children: ChildBatch[], opts: {force?: boolean; json?: boolean; details?: boolean} = {}): Promise<{stdout: string; children: ChildOutcome[]} | null> {
+  const dir = batchDir()
+  if (!dir || !children.length) return null
+  const flags = [...(opts.details ? ['-d'] : []), ...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : [])]
+  const files: string[] = []
+  for (const c of children) {
+    for (const l of c.lines) checkBatchLine(l)
+    const f = join(dir, `b${++groupSeq}.batch`)
+    writeFileSync(f, c.lines.join('\n') + '\n', {mode: 0o600})
+    files.push(f)
+  }
+  const parent = children.map((c, i) => `netns exec ${c.name} ip ${[...flags, '-batch', files[i]].join(' ')}`)
+  for (const l of parent) checkBatchLine(l)
+  const first: NsHandle = {label: children[0].name, name: children[0].name, path: `/run/netns/${children[0].name}`, isDefault: false}
+  const running = spawnBatch(first, [...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : []), '-batch', '-'], parent.join('\n') + '\n')
+  // --verbose: each child as the command its parent runs, with the lines of its file.
+  if (verbose()) process.stderr.write(children.map((c, i) => verboseText('ip', ['netns', 'exec', c.name, 'ip', ...flags, '-batch', files[i]], c.lines.join('\n'))).join(''))
+  const r = await running
+  return {stdout: r.stdout, children: groupOutcomes(files, r, !!opts.force)}
+}
+
+/**
+ * Pure: how each child of a group ended, from the parent's exit and stderr — "<messages>\nCommand failed FILE:N" from
+ * the failing child, then "Command failed -:K" from the parent, which stops there (without -force). Exported for tests.
+ */
+export function groupOutcomes(files: string[], r: {exitCode: number; signal?: string; stderr: string}, force = false): ChildOutcome[] {
+  const out: ChildOutcome[] = files.map(() => ({state: 'ok'}))
+  if (r.exitCode === 0 && !r.signal) return out
+  const unknownFrom = (k: number, message: string) => {
+    for (let i = k; i < out.length; i++) out[i] = {state: 'unknown', message}
+  }
+  if (r.signal) {
+    unknownFrom(0, `ip -batch was killed by ${r.signal}`)
+    return out
+  }
+  let msg: string[] = []
+  let childFail: {file: string; line: number; message: string} | undefined
+  let parentLine: number | undefined
+  for (const raw of r.stderr.split('\n')) {
+    const m = /^Command failed (.+):(\d+)$/.exec(raw)
+    if (!m) {
+      if (raw.trim()) msg.push(raw.trim())
+      continue
+    }
+    if (m[1] === '-') {
+      if (parentLine === undefined) parentLine = Number(m[2]) - 1
+    } else if (!childFail) childFail = {file: m[1], line: Number(m[2]) - 1, message: msg.join('; ').trim() || 'failed'}
+    msg = []
+  }
+  if (force || parentLine === undefined || parentLine >= files.length) {
+    unknownFrom(0, r.stderr.trim() || `ip exited with ${r.exitCode}`)
+    return out
+  }
+  if (childFail && childFail.file === files[parentLine]) {
+    out[parentLine] = {state: 'failed', failure: {line: childFail.line, message: childFail.message}}
+    for (let i = parentLine + 1; i < out.length; i++) out[i] = {state: 'not-run'}
+  } else unknownFrom(parentLine, r.stderr.trim() || `ip exited with ${r.exitCode}`)
+  return out
 }
 
 /**
