@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up: one ESM bundle of lnx and @oclif/core (dist/lnx.mjs) instead of a few hundred small modules, with
-// oclif's "explicit" command discovery. Heavy libraries stay lazy: yaml and execa become separate chunks loaded on
-// first use; yaml, js-yaml, ajv, cli-table3 and etcd3 (with its gRPC stack) are loaded from node_modules when needed.
+// oclif's "explicit" command discovery. Heavy libraries stay lazy, loaded on
+// first use: yaml, js-yaml, ajv, cli-table3 and etcd3 (with its gRPC stack) are loaded from node_modules when needed.
 // Measured in `npm run bench`.
 import {build} from 'esbuild'
 

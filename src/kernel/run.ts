@@ -48,14 +48,6 @@ export function verboseText(file: string, argv: string[], input?: string): strin
   return `$ ${[file, ...argv].join(' ')}\n${body}`
 }
 
-type Execa = typeof import('execa').execa
-let execaFn: Execa | undefined
-async function execa(): Promise<Execa> {
-  // execa costs ≈ 80 ms to import: only commands that spawn pay for it.
-  execaFn ??= (await import('execa')).execa
-  return execaFn
-}
-
 /** Where commands of a namespace run: plain in ours, `ip -n NAME`, or under nsenter for PID/FD paths. */
 export function wrap(ns: NsHandle | undefined, cmd: string, args: string[]): [string, string[]] {
   if (!ns || ns.isDefault) return [cmd, args]
@@ -66,19 +58,35 @@ export function wrap(ns: NsHandle | undefined, cmd: string, args: string[]): [st
 export async function run(cmd: string, args: string[], opts: {input?: string; ns?: NsHandle} = {}): Promise<RunResult> {
   const [file, argv] = wrap(opts.ns, cmd, args)
   if (verbose()) process.stderr.write(verboseText(file, argv, opts.input))
-  const x = await execa()
-  countSpawn()
   try {
-    const r = await x(file, argv, {input: opts.input ?? '', reject: false, stripFinalNewline: false, encoding: 'utf8', detached: shielded})
-    if (r.signal) return {stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: 128, signal: r.signal}
-    if ((r as any).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) {
-      throw new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: file === 'nsenter' ? 'install util-linux' : file === 'ethtool' ? 'apt-get install ethtool' : 'apt-get install iproute2'})
-    }
-    return {stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1}
+    return await collect(file, argv, opts.input ?? '')
   } catch (e) {
     if (e instanceof LnxError) throw e
     throw new LnxError('MISSING_TOOL', `cannot run ${file}: ${(e as Error).message}`)
   }
+}
+
+const TOOL_HINT: Record<string, string> = {nsenter: 'install util-linux', ethtool: 'apt-get install ethtool'}
+
+/**
+ * One process, no shell: its input written to stdin, stdout and stderr collected whole (text), its exit code or the
+ * signal that killed it. node:child_process directly — execa cost ≈ 80 ms to import and ≈ 2 ms per process (4.5 vs
+ * 2.4 ms measured), more than most of these processes take.
+ */
+function collect(file: string, argv: string[], input: string): Promise<RunResult> {
+  countSpawn()
+  return new Promise((resolve, reject) => {
+    const p = spawnChild(file, argv, {stdio: ['pipe', 'pipe', 'pipe'], detached: shielded})
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    p.stdout!.on('data', (d: Buffer) => out.push(d))
+    p.stderr!.on('data', (d: Buffer) => err.push(d))
+    p.stdin!.on('error', () => {})
+    p.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' ? new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: TOOL_HINT[file] ?? 'apt-get install iproute2'}) : e))
+    p.on('close', (code, signal) => resolve({stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: signal ? 128 : code ?? 128, ...(signal ? {signal} : {})}))
+    p.stdin!.end(input)
+  })
 }
 
 // Tokens a batch line may hold: names (already validated), addresses, numbers, paths, keywords; or "" (clears an alias).
@@ -118,28 +126,11 @@ export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {
   return {ok: r.exitCode === 0 && !r.signal, stdout: r.stdout, failure: failures[0], failures, ...(unknown ? {unknown} : {})}
 }
 
-/**
- * The hot path — one `ip -batch` per namespace and phase, ~150 processes in a large apply — spawns with
- * node:child_process directly: execa's wrapping costs ≈2 ms per process here (4.5 vs 2.4 ms measured), more than
- * the batch itself often takes. Everything else goes through run() and execa.
- */
-async function spawnBatch(ns: NsHandle | undefined, args: string[], input: string): Promise<RunResult> {
+/** `ip <args>` in a namespace with the batch on stdin. */
+function spawnBatch(ns: NsHandle | undefined, args: string[], input: string): Promise<RunResult> {
   const [file, argv] = wrap(ns, 'ip', args)
   if (verbose()) process.stderr.write(verboseText(file, argv, input))
-  const {spawn} = await import('node:child_process')
-  countSpawn()
-  return new Promise((resolve, reject) => {
-    const p = spawn(file, argv, {stdio: ['pipe', 'pipe', 'pipe'], detached: shielded})
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    p.stdout.on('data', (d: Buffer) => out.push(d))
-    p.stderr.on('data', (d: Buffer) => err.push(d))
-    p.stdin.on('error', () => {})
-    p.on('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'ENOENT' ? new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: file === 'nsenter' ? 'install util-linux' : 'apt-get install iproute2'}) : e))
-    p.on('close', (code, signal) => resolve({stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 128, ...(signal ? {signal} : {})}))
-    p.stdin.end(input)
-  })
+  return collect(file, argv, input)
 }
 
 export interface ChildBatch {
