@@ -31,16 +31,15 @@ export const L = {
   addrDel: (host: string, cidr: string) => `addr del ${cidr} dev ${host}`,
   /** Idempotent add, for undo lines: the address may be back already (a re-created namespace's lo). */
   addrReplace: (host: string, cidr: string) => `addr replace ${cidr} dev ${host}`,
+  // Concatenated, not joined from an array: two lines per route, 10k+ in a big plan.
   route: (verb: 'add' | 'replace' | 'del', r: {dst: string; gw?: string; dev: string; metric: number; scope?: RouteScope | string; family: 4 | 6; proto?: string; table?: string}) =>
-    [
-      `route ${verb} ${r.dst}`,
-      r.gw ? `via ${r.gw}` : '',
-      `dev ${r.dev}`,
-      r.table && r.table !== 'main' ? `table ${r.table}` : '',
-      r.metric || r.family === 6 ? `metric ${r.metric}` : '',
-      r.family === 4 && r.scope && verb !== 'del' ? `scope ${r.scope}` : '',
-      `proto ${r.proto ?? LNX_PROTO}`,
-    ].filter(Boolean).join(' '),
+    `route ${verb} ${r.dst}` +
+    (r.gw ? ` via ${r.gw}` : '') +
+    ` dev ${r.dev}` +
+    (r.table && r.table !== 'main' ? ` table ${r.table}` : '') +
+    (r.metric || r.family === 6 ? ` metric ${r.metric}` : '') +
+    (r.family === 4 && r.scope && verb !== 'del' ? ` scope ${r.scope}` : '') +
+    ` proto ${r.proto ?? LNX_PROTO}`,
   neighReplace: (host: string, ip: string, mac: string, proto: string | number = LNX_PROTO) =>
     `neigh replace ${ip} lladdr ${mac} dev ${host} nud permanent${String(proto) === '0' ? '' : ` protocol ${proto}`}`,
   neighDel: (host: string, ip: string) => `neigh del ${ip} dev ${host}`,

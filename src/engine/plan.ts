@@ -1048,7 +1048,7 @@ class Planner {
     if (extra.length) p.l3Reset = true
     // Undo of the deletions: every address the link had, in its original order (replace is idempotent), on the
     // first deletion — so a revert also brings back secondaries the kernel dropped with their primary.
-    const restoreAll = observed.map((a) => this.cmd(h, 'l3', L.addrReplace(host, a.cidr), addressKey(d.name, a.cidr)))
+    const restoreAll = extra.length ? observed.map((a) => this.cmd(h, 'l3', L.addrReplace(host, a.cidr), addressKey(d.name, a.cidr))) : []
     // Adopting an EXISTING link: its item's ip_addresses are the full set (the vpp-agent's meaning), so the addresses
     // it had are removed — the operator's, not lnx's: named as such in the plan and warned about.
     const foreign = d.type === 'EXISTING' && !p.cur
@@ -1116,13 +1116,15 @@ class Planner {
     const linkName = p.cur?.link.name ?? p.adopt?.name
     const ix = obsNs ? this.idx(obsNs) : undefined
     const same = (ix?.mainRoutes.get(`${r.family}|${r.dst}|${r.metric}`) ?? []).find((x) => !(gone && x.dev === linkName))
-    const detail = describeRoute(spec)
+    // Described only when a change is made (a no-op re-apply leaves most routes unchanged).
+    let described: string | undefined
+    const detail = () => (described ??= describeRoute(spec))
     if (same) {
       const onMine = same.dev === linkName
       const exact = onMine && same.gw === r.gw && (r.family === 6 || same.scope === r.scope)
       if (routeOwned(same)) {
         if (exact && p.l3Reset) {
-          this.change('update', 'route', r.key, h, `${detail} (re-asserted: the address change may flush it)`, [
+          this.change('update', 'route', r.key, h, `${detail()} (re-asserted: the address change may flush it)`, [
             this.cmd(h, 'l3', L.route('replace', spec), r.key, []),
           ])
           return
@@ -1130,7 +1132,7 @@ class Planner {
         if (exact) return void this.unchanged++
         // The undo runs before a rename of this link is undone: it names the link by its new name.
         const old = {dst: same.dst, gw: same.gw, dev: onMine ? host : same.dev!, metric: same.metric, scope: same.scope, family: same.family}
-        this.change('update', 'route', r.key, h, `${describeRoute(old)} → ${detail}`, [
+        this.change('update', 'route', r.key, h, `${describeRoute(old)} → ${detail()}`, [
           this.cmd(h, 'l3', L.route('replace', spec), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]),
         ], true)
         return
@@ -1141,7 +1143,7 @@ class Planner {
         // Take-over from the vpp-agent (its routes are proto boot): same route on an owned link → re-marked.
         // Other tools' protocols (static, zebra, bird, …) are collisions.
         const old = {dst: same.dst, gw: same.gw, dev: host, metric: same.metric, scope: same.scope, family: same.family, proto: same.protocol}
-        this.change('update', 'route', r.key, h, `adopt ${detail} (proto ${same.protocol} → lnx)`, [
+        this.change('update', 'route', r.key, h, `adopt ${detail()} (proto ${same.protocol} → lnx)`, [
           this.cmd(h, 'l3', L.route('replace', spec), r.key, [this.cmd(h, 'l3', L.route('replace', old), r.key)]),
         ])
         return
@@ -1158,7 +1160,7 @@ class Planner {
     }
     cmds.push(this.cmd(h, 'l3', L.route('add', spec), r.key, [this.cmd(h, 'l3', L.route('del', spec), r.key)]))
     // Missing on an owned link that stays: drift (without a state file, also when the file just added it).
-    this.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail}` : detail, cmds, !!moved || this.persists(p))
+    this.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail()}` : detail(), cmds, !!moved || this.persists(p))
   }
 
   /** An owned link that exists and keeps its dependents through this run. */
@@ -1233,9 +1235,17 @@ function buildIndex(ns: ObservedNs): NsIndex {
 
 const interfaceKeyOf = (name: string) => `config/linux/interfaces/v2/interface/${name}`
 
+const subnets = new Map<string, string>()
+/** The network of an address ("10.0.0.5/24" → "10.0.0.0/24"), memoised: asked several times per address. */
 function subnet(cidr: string): string {
-  const p = parsePrefix(cidr)
-  return p ? formatPrefix(network(p)) : cidr
+  let s = subnets.get(cidr)
+  if (s === undefined) {
+    const p = parsePrefix(cidr)
+    s = p ? formatPrefix(network(p)) : cidr
+    if (subnets.size > 1 << 20) subnets.clear()
+    subnets.set(cidr, s)
+  }
+  return s
 }
 
 function describeLink(l: OLink): string {
