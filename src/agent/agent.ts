@@ -10,6 +10,7 @@ import {watchKernel, type KernelWatch} from '../kernel/monitor.js'
 import {currentState} from '../engine/current.js'
 import {claimLabel, type Claim} from '../engine/claim.js'
 import type {Pending} from '../engine/plan.js'
+import {waitForPending, type Round} from '../services/wait.js'
 import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
 import type {NsRef} from '../model/types.js'
 import {buildDesired, sectionOf, type Built, type NbItem, type Rejection} from './desired.js'
@@ -58,7 +59,6 @@ const HISTORY = 50
  * "… FAILED proto 76" when one is deleted). Skipping the others keeps a busy host from waking the agent all the time.
  */
 export const transientNeighbour = (line: string) => /\b(REACHABLE|STALE|DELAY|PROBE|INCOMPLETE|FAILED|NOARP)\s*$/.test(line)
-const PENDING_RECHECK_MS = 5000
 
 export class Agent {
   readonly label: string
@@ -77,7 +77,9 @@ export class Agent {
   private retryMs = 0
   private retryTimer?: NodeJS.Timeout
   private kernelTimer?: NodeJS.Timeout
-  private pendingTimer?: NodeJS.Timeout
+  /** The wait for pending items (services/wait.ts): container events and `ip monitor link`, one round per wake-up. */
+  private waiter?: AbortController
+  private lastOutcome?: ReconcileOutcome
   private kernel?: KernelWatch
   private claim?: Claim
   private pruneSuspended = false
@@ -126,7 +128,7 @@ export class Agent {
     this.abort.abort('SIGTERM')
     clearTimeout(this.retryTimer)
     clearTimeout(this.kernelTimer)
-    clearTimeout(this.pendingTimer)
+    this.waiter?.abort()
     this.kernel?.close()
     await this.draining
     for (const s of this.sources) await s.stop().catch(() => {})
@@ -205,6 +207,11 @@ export class Agent {
     const source = [...w.sources].join('+')
     const items = this.sources.flatMap((s) => s.items())
     const quiet = w.sources.size === 1 && (w.sources.has('kernel') || w.sources.has('pending'))
+    // A new desired set (or a retry) supersedes the wait: it starts a new one if still pending.
+    if (w.sources.has('etcd') || w.sources.has('retry')) {
+      this.waiter?.abort()
+      this.waiter = undefined
+    }
     let built: Built
     try {
       built = await buildDesired(items, this.lastGood, (key) => this.kernelValue(key))
@@ -249,10 +256,40 @@ export class Agent {
       this.retryMs = 0
       clearTimeout(this.retryTimer)
     } else this.scheduleRetry()
-    clearTimeout(this.pendingTimer)
-    // Kernel events wake pending items; a slow re-check covers what sends none (a namespace file appearing).
-    if (this.pending.length && !this.stopping) this.pendingTimer = setTimeout(() => this.kick('pending'), PENDING_RECHECK_MS)
+    this.lastOutcome = outcome
+    if (outcome.pending.length && !this.waiter) this.waitForPending(outcome)
     await this.watchNamespaces()
+  }
+
+  /**
+   * Pending items wait the CLI's way (services/wait.ts): woken by container events (when MICROSERVICE namespaces are
+   * wanted) and `ip monitor link`, each wake-up one more transaction; no polling. An hour without news re-arms it.
+   */
+  private waitForPending(first: ReconcileOutcome) {
+    if (this.stopping) return
+    const ac = new AbortController()
+    this.waiter = ac
+    const containers = () => (this.built?.desired.interfaces ?? []).some((i) => i.ns.type === 'MICROSERVICE')
+    const round = (o: ReconcileOutcome): Round => ({pending: o.pending, watch: o.watch, containers: containers(), final: o.result !== 'done' && o.result !== 'pending', again: o.readyNow})
+    void waitForPending(round(first), {
+      timeoutMs: 3_600_000,
+      signal: ac.signal,
+      log: (m) => this.log('info', m),
+      step: async () => {
+        this.kick('pending')
+        await this.idle()
+        return round(this.lastOutcome ?? first)
+      },
+    })
+      .then(({end}) => {
+        if (this.waiter !== ac) return
+        this.waiter = undefined
+        if (end === 'timeout' && this.lastOutcome?.pending.length) this.waitForPending(this.lastOutcome)
+      })
+      .catch((e) => {
+        if (this.waiter === ac) this.waiter = undefined
+        this.log('warn', 'waiting for pending items failed', {error: (e as Error).message})
+      })
   }
 
   private finish(rec: TxnRecord) {
