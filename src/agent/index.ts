@@ -40,5 +40,7 @@ export async function runAgent(o: RunAgentOptions, stop: AbortSignal): Promise<v
     server.closeAllConnections?.()
     await new Promise((r) => server.close(() => r(undefined)))
     log.log('info', 'agent stopped', {label: o.label})
+    // Everything is closed; a handle some library still holds must not keep a stopped agent alive.
+    setTimeout(() => process.exit(), 2000).unref()
   }
 }

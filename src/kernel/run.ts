@@ -326,11 +326,14 @@ export interface Started {
 }
 
 /**
- * A long-running process (`ip monitor`, a lock holder): stdout read line by line. Stopped with SIGTERM by stop();
- * it also ends with lnx, since its stdin is a pipe from lnx that closes when lnx dies, whatever kills it.
+ * A long-running process (`ip monitor`, a lock holder): stdout read line by line, stopped with SIGTERM by stop().
+ * It must not outlive lnx: `ip monitor` never reads its stdin, so a killed lnx would leave it running (and holding
+ * its namespace) until its next event. setpriv (util-linux) gives it a parent-death signal: the kernel sends it
+ * SIGTERM when lnx dies, however.
  */
 export function start(cmd: string, args: string[], opts: {ns?: NsHandle} = {}): Started {
-  const [file, argv] = wrap(opts.ns, cmd, args)
+  const [inner, innerArgv] = wrap(opts.ns, cmd, args)
+  const [file, argv] = ['setpriv', ['--pdeathsig', 'TERM', '--', inner, ...innerArgv]]
   if (verbose()) process.stderr.write(`$ ${[file, ...argv].join(' ')} &\n`)
   countSpawn()
   const p = spawnChild(file, argv, {stdio: ['pipe', 'pipe', 'pipe']})
@@ -357,6 +360,14 @@ export function start(cmd: string, args: string[], opts: {ns?: NsHandle} = {}): 
       resolve(127)
     })
     p.on('close', (code) => resolve(code))
+    // A grandchild that inherited its stdout (a command under `timeout`) must not keep lnx alive once it exited.
+    p.on('exit', (code) => {
+      setTimeout(() => {
+        p.stdout!.destroy()
+        p.stderr!.destroy()
+        resolve(code)
+      }, 200).unref()
+    })
   })
   return {
     onLine: (fn) => void listeners.push(fn),
