@@ -11,7 +11,7 @@ import type {Playground} from '../helpers/playground.ts'
 async function lineCount(pg: Playground, input: string): Promise<number> {
   const r = await pg.lnxJson(['apply', '-f', '-', '--dry-run'], {input})
   assert.ok(r.code === 0 || r.code === 3, r.stdout + r.stderr)
-  return r.json.changes.reduce((s: number, c: any) => s + c.commands.filter((x: string) => !/^(nsenter \S+ )?(sysctl|ethtool)\b/.test(x)).length, 0)
+  return r.json.changes.reduce((s: number, c: any) => s + c.commands.filter((x: string) => !/^(nsenter \S+ (-- )?)?(sysctl|ethtool)\b/.test(x)).length, 0)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -200,6 +200,12 @@ test('MAC change on an owned link: foreign permanent neighbours are re-asserted 
     assert.equal(r.json.result, 'reverted', r.stdout + r.stderr)
     assert.equal(await settledSnapshot(pg, snap), snap)
     await assertForeignUnchanged(pg, before, 'after the revert: ')
+    // Taking the link down flushes its IPv4 routes and permanent neighbours; the revert brings it up and them back.
+    const down = JSON.stringify({...cfg('02:00:00:00:01:02'), interfaces: cfg('02:00:00:00:01:02').interfaces.map((i: any) => (i.name === 'veth1' ? {...i, enabled: false} : i))})
+    r = await pg.lnxJson(['apply', '-f', '-'], {input: down, env: {LNX_TEST_FAULT: String(await lineCount(pg, down))}})
+    assert.equal(r.json.result, 'reverted', r.stdout + r.stderr)
+    await settle(pg)
+    await assertForeignUnchanged(pg, before, 'after reverting a link down: ')
   })
 })
 
