@@ -920,7 +920,9 @@ class Planner {
       if (wantUp) cmds.push(this.cmd(h, 'configure', L.up(host), d.key, [this.cmd(h, 'configure', L.down(host), d.key)]))
       else {
         // Undo: up again, then what going down flushed (IPv4 routes that are not the kernel's, permanent neighbours).
-        cmds.push(this.cmd(h, 'configure', L.down(host), d.key, [this.cmd(h, 'configure', L.up(host), d.key), ...this.flushedRoutes(l, host), ...this.permanentNeighs(l, host).all]))
+        // IPv6 addresses go with the link's state too: the undo puts back those it had.
+        const v6back = l.addresses.filter((a) => a.family === 6 && !a.auto).map((a) => this.cmd(h, 'l3', L.addrReplace(host, a.cidr), d.key))
+        cmds.push(this.cmd(h, 'configure', L.down(host), d.key, [this.cmd(h, 'configure', L.up(host), d.key), ...v6back, ...this.flushedRoutes(l, host), ...this.permanentNeighs(l, host).all]))
         // Down drops IPv4 routes, permanent neighbours and IPv6 addresses: everything below re-adds them.
         p.v6gone = true
         p.fresh = true
@@ -1039,8 +1041,10 @@ class Planner {
       const key = addressKey(d.name, cidr)
       const why = lost.has(cidr) ? (want.has(cidr) && firstOfNet.get(subnet(cidr)) === cidr ? ' (re-added first: the first listed address of its subnet is the primary)' : ' (re-added: its subnet is rebuilt around the primary)') : ''
       const v6lost = p.v6gone && parsePrefix(cidr)?.family === 6
+      // Re-adding an address the link had before this run (flushed by a down): the undo of the down restores it.
+      const had = v6lost && observed.some((a) => a.cidr === cidr)
       const c = this.change('create', 'address', key, h, `${cidr} on ${host}${why}`, [
-        this.cmd(h, 'l3', L.addrAdd(host, cidr), key, [this.cmd(h, 'l3', L.addrDel(host, cidr), key)]),
+        this.cmd(h, 'l3', L.addrAdd(host, cidr), key, had ? [] : [this.cmd(h, 'l3', L.addrDel(host, cidr), key)]),
       ], persisting && !v6lost)
       if (!v6 && parsePrefix(cidr)?.family === 6) v6 = c
     }
