@@ -1,5 +1,4 @@
-// `lnx agent`: northbound sources (etcd; a gRPC source can be added beside it, owning its own keys) feed one desired
-// set; every change batch is one reconcile transaction on the same engine as the CLI (services/reconcile.ts), one
+// `lnx agent`: northbound sources (etcd; gRPC beside it, each owning its own keys) feed one desired set; every change batch is one reconcile transaction on the same engine as the CLI (services/reconcile.ts), one
 // at a time. Pending items and drift are woken by `ip monitor`; failures are retried with backoff.
 import {reconcile, checkPrivileges, type ReconcileOutcome} from '../services/reconcile.js'
 import {probeIp, type NsHandle} from '../kernel/run.js'
@@ -49,6 +48,19 @@ interface Want {
   sources: Set<string>
   revision?: number
   resync: boolean
+  /** Callers waiting for the transaction that takes this change in (submit). */
+  waiters: ((r: TxnResult) => void)[]
+}
+
+/** What the transaction that took a submitted change in came to. */
+export interface TxnResult {
+  /** The transaction's id (its log line, /status), when it was recorded. */
+  id?: number
+  result: TxnRecord['result']
+  /** The engine's error code (INVALID, COLLISION, KERNEL, VERIFY, …) and message, when it did not succeed. */
+  error?: {code: string; message: string; key?: string}
+  pending: Pending[]
+  rejected: Rejection[]
 }
 
 const HISTORY = 50
@@ -92,6 +104,32 @@ export class Agent {
 
   private log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => this.opts.log.log(level, msg, fields)
 
+  /** A source beside etcd (gRPC); added before start(), so that the first full resync counts its keys. */
+  addSource(s: Source): void {
+    this.sources.push(s)
+  }
+
+  /** The source that has this model key, if any. */
+  ownerOf(key: string): string | undefined {
+    return this.sources.find((s) => s.items().some((i) => i.key === key))?.name
+  }
+
+  /**
+   * Queues a transaction for a source whose items changed and resolves with its outcome (the gRPC configurator
+   * answers with it). Serialized with every other transaction like kick().
+   */
+  submit(source: string): Promise<TxnResult> {
+    if (this.stopping) return Promise.resolve({result: 'refused', error: {code: 'INTERRUPTED', message: 'the agent is stopping'}, pending: this.pending, rejected: this.rejected})
+    // A source's own change means the store is in use, as an etcd put does: pruning resumes.
+    this.pruneSuspended = false
+    return new Promise((resolve) => {
+      // Waiting on the want kick() is about to take (it starts draining at once when idle).
+      this.want ??= {sources: new Set(), resync: false, waiters: []}
+      this.want.waiters.push(resolve)
+      this.kick(source)
+    })
+  }
+
   /** Checks the host and claims the label (exit 4 when another agent has it). */
   async claimLabel(): Promise<void> {
     await checkPrivileges()
@@ -116,7 +154,8 @@ export class Agent {
         this.kick('etcd', {revision: c.revision, resync: c.resync})
       },
     })
-    this.sources.push(etcd)
+    // etcd first: of two sources with one key, the first keeps it.
+    this.sources.unshift(etcd)
     await etcd.start()
   }
 
@@ -161,7 +200,7 @@ export class Agent {
 
   private kick(source: string, o: {revision?: number; resync?: boolean} = {}) {
     if (this.stopping) return
-    this.want ??= {sources: new Set(), resync: false}
+    this.want ??= {sources: new Set(), resync: false, waiters: []}
     this.want.sources.add(source)
     if (o.revision !== undefined) this.want.revision = Math.max(this.want.revision ?? 0, o.revision)
     if (o.resync) this.want.resync = true
@@ -176,12 +215,20 @@ export class Agent {
     while (this.want && !this.stopping) {
       const w = this.want
       this.want = null
+      let r: TxnResult
       try {
-        await this.transaction(w)
+        r = await this.transaction(w)
       } catch (e) {
         this.log('error', 'transaction crashed', {error: (e as Error).message})
         this.scheduleRetry()
+        r = {result: 'failed', error: {code: 'INTERNAL', message: (e as Error).message}, pending: this.pending, rejected: this.rejected}
       }
+      for (const f of w.waiters) f(r)
+    }
+    // Stopping with a change still queued: its callers hear so instead of waiting forever.
+    if (this.stopping && this.want?.waiters.length) {
+      const r: TxnResult = {result: 'refused', error: {code: 'INTERRUPTED', message: 'the agent is stopping'}, pending: this.pending, rejected: this.rejected}
+      for (const f of this.want.waiters.splice(0)) f(r)
     }
   }
 
@@ -200,7 +247,7 @@ export class Agent {
     this.retryTimer = setTimeout(() => this.kick('retry'), this.retryMs)
   }
 
-  private async transaction(w: Want) {
+  private async transaction(w: Want): Promise<TxnResult> {
     // Numbered when recorded: a quiet check that changes nothing is not a transaction.
     const id = this.txnId + 1
     const t0 = Date.now()
@@ -218,7 +265,7 @@ export class Agent {
     } catch (e) {
       this.finish({id, source, revision: w.revision, started: new Date(t0).toISOString(), duration_ms: Date.now() - t0, counts: {create: 0, update: 0, delete: 0, pending: 0, rejected: 0}, result: 'invalid', error: (e as Error).message})
       this.scheduleRetry()
-      return
+      return {id, result: 'invalid', error: {code: 'INVALID', message: (e as Error).message}, pending: this.pending, rejected: this.rejected}
     }
     this.reportRejections(built.rejected)
     if (w.resync && !items.some((i) => sectionOf(i.key)) && !this.opts.allowEmpty) {
@@ -228,9 +275,9 @@ export class Agent {
       if (n) {
         this.pruneSuspended = true
         this.built = built
-        this.finish({id, source, revision: w.revision, started: new Date(t0).toISOString(), duration_ms: Date.now() - t0, counts: {create: 0, update: 0, delete: 0, pending: 0, rejected: 0}, result: 'refused-empty',
-          error: `full resync read no keys for label ${this.label}: ${n} owned item(s) kept (start with --allow-empty to let an empty store prune them)`})
-        return
+        const error = `full resync read no keys for label ${this.label}: ${n} owned item(s) kept (start with --allow-empty to let an empty store prune them)`
+        this.finish({id, source, revision: w.revision, started: new Date(t0).toISOString(), duration_ms: Date.now() - t0, counts: {create: 0, update: 0, delete: 0, pending: 0, rejected: 0}, result: 'refused-empty', error})
+        return {id, result: 'refused-empty', error: {code: 'REFUSED', message: error}, pending: this.pending, rejected: this.rejected}
       }
     }
     this.built = built
@@ -249,7 +296,8 @@ export class Agent {
     const drift = [...new Set(outcome.changes.filter((c) => c.drift || (quiet && !ofPending(c.key))).map((c) => c.key))]
     if (drift.length) rec.drift = drift
     this.pending = outcome.pending
-    if (!quiet || changed || (outcome.result !== 'done' && outcome.result !== 'pending')) this.finish(rec)
+    const recorded = !quiet || changed || (outcome.result !== 'done' && outcome.result !== 'pending')
+    if (recorded) this.finish(rec)
     else this.notify()
     if (rec.drift) this.log('warn', 'drift repaired', {txn: id, keys: rec.drift})
     if (outcome.result === 'done' || outcome.result === 'pending') {
@@ -259,6 +307,7 @@ export class Agent {
     this.lastOutcome = outcome
     if (outcome.pending.length && !this.waiter) this.waitForPending(outcome)
     await this.watchNamespaces()
+    return {...(recorded ? {id} : {}), result: outcome.result, ...(outcome.error ? {error: outcome.error} : {}), pending: outcome.pending, rejected: built.rejected}
   }
 
   /**

@@ -180,9 +180,9 @@ function dstOf(rt: any): string {
 
 const isV6LinkLocalDst = (dst: string) => /^fe[89ab][0-9a-f]?:/i.test(dst)
 
-export async function dumpRoutes(src: DumpSource): Promise<unknown[] | null> {
+export async function dumpRoutes(src: DumpSource, reads?: NsRead[]): Promise<unknown[] | null> {
   const out: unknown[] = []
-  for (const r of await readOwned(src)) {
+  for (const r of reads ?? (await readOwned(src))) {
     for (const {view, raw} of r.owned) {
       for (const rt of r.raw.routes) {
         if (!rt || rt.dev !== raw.ifname) continue
@@ -203,9 +203,9 @@ export async function dumpRoutes(src: DumpSource): Promise<unknown[] | null> {
 
 const isLinkLocalMulticast = (ip: string) => /^224\.0\.0\./.test(ip) || /^ff02:/i.test(ip)
 
-export async function dumpArps(src: DumpSource): Promise<unknown[] | null> {
+export async function dumpArps(src: DumpSource, reads?: NsRead[]): Promise<unknown[] | null> {
   const out: unknown[] = []
-  for (const r of await readOwned(src)) {
+  for (const r of reads ?? (await readOwned(src))) {
     for (const {view, raw} of r.owned) {
       for (const n of r.raw.neighs) {
         if (!n || n.dev !== raw.ifname || isLinkLocalMulticast(n.dst)) continue

@@ -22,6 +22,8 @@ export interface OLink {
   /** veth, tun, tap (tun with info_data.type tap), loopback, bridge, dummy, … ("" when unknown). */
   kind: string
   up: boolean
+  /** The kernel's operstate: UP, DOWN, LOWERLAYERDOWN, UNKNOWN, … */
+  oper: string
   mtu: number
   maxMtu?: number
   mac: string
@@ -200,6 +202,7 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
       name: l.ifname,
       kind,
       up: (l.flags ?? []).includes('UP'),
+      oper: String(l.operstate ?? 'UNKNOWN'),
       mtu: l.mtu,
       maxMtu: l.max_mtu || undefined,
       mac: (l.address ?? '').toLowerCase(),
