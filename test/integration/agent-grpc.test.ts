@@ -10,7 +10,7 @@ import protobuf from 'protobufjs'
 import {join} from 'node:path'
 import {ROOT, withPlayground, type Playground} from '../helpers/playground.ts'
 import {GrpcClient} from '../helpers/grpc.ts'
-import {addrs, link, neighs, routes, settledSnapshot} from './engine-helpers.ts'
+import {addrs, link, neighs, routes, settle, settledSnapshot} from './engine-helpers.ts'
 import {etcdctl, startAgent, startEtcd, stop, until} from './agent-helpers.ts'
 
 const GRPC = '127.0.0.1:9111'
@@ -195,7 +195,8 @@ test('agent --grpc: Update, Get, Dump, Notify (down, up, resume), full resync be
     assert.equal(await link(pg, 'ns3', 'gveth1'), undefined)
     assert.equal(await link(pg, '', 'gveth2'), undefined)
 
-    // --- Refusals change nothing.
+    // --- Refusals change nothing (compared once the kernel's IPv6 autoconfiguration of e1/e2 has settled).
+    await settle(pg)
     const before = await pg.snapshot()
     const vpp = await c.raw('Update', vppUpdateBytes())
     assert.equal(vpp.code, 'INVALID_ARGUMENT', JSON.stringify(vpp))
