@@ -41,3 +41,13 @@ test('every relative link in the README and docs/ points at a file of the reposi
     }
   }
 })
+
+test("the README's test command installs what CI installs, then runs npm test", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n')
+  const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8')
+  const pkgs = (s: string) => (s.match(/apt-get install -y (?:-qq )?([^&>\n]+)/)?.[1] ?? '').trim().split(/\s+/).sort()
+  assert.equal(readme[0], '```sh')
+  assert.match(readme[2], /&& npm ci && npm test$/)
+  assert.deepEqual(pkgs(readme[2]), pkgs(ci), 'README line 2 and .ci/run install different packages')
+  assert.match(ci, /^npm test$/m)
+})
