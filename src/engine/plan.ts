@@ -1056,12 +1056,13 @@ class Planner {
     // Adopting an EXISTING link: its item's ip_addresses are the full set (the vpp-agent's meaning), so the addresses
     // it had are removed — the operator's, not lnx's: named as such in the plan and warned about.
     const foreign = d.type === 'EXISTING' && !p.cur
+    // Drift is an out-of-band edit of something lnx owns: a link adopted in this run (a tap where VPP made it) was not.
     extra.forEach((a, i) => {
       const key = addressKey(d.name, a.cidr)
       const strip = foreign && !lost.has(a.cidr)
       const detail = strip ? `strips ${a.cidr} from ${host}, not lnx's (an EXISTING item's ip_addresses are the link's full set)`
         : lost.has(a.cidr) ? `${a.cidr} on ${host} (deleted to be re-added in the listed order)` : `${a.cidr} on ${host}`
-      this.change('delete', 'address', key, h, detail, [this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, i === 0 ? restoreAll : [])], !foreign)
+      this.change('delete', 'address', key, h, detail, [this.cmd(h, 'l3', L.addrDel(host, a.cidr), key, i === 0 ? restoreAll : [])], !foreign && !inPlace)
       if (strip) {
         this.foreignStrips.push({file: d.source?.file ?? '', key: d.key, path: 'ip_addresses', message: `strips ${a.cidr} from ${host}, not lnx's: an EXISTING item's ip_addresses are the link's full set`, hint: `list ${a.cidr} in ip_addresses to keep it`})
       }
