@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up: one ESM bundle of lnx and @oclif/core (dist/lnx.mjs) instead of a few hundred small modules, with
 // oclif's "explicit" command discovery. Heavy libraries stay lazy, loaded on
-// first use: yaml, js-yaml, ajv, cli-table3, etcd3 and the gRPC configurator's libraries are loaded from node_modules
+// first use: yaml, js-yaml, ajv, cli-table3, execa, etcd3 and the gRPC configurator's libraries are loaded from node_modules
 // when needed.
 // Measured in `npm run bench`.
 import {build} from 'esbuild'
@@ -16,7 +16,7 @@ await build({
   target: 'node20',
   outExtension: {'.js': '.mjs'},
   // Dev-mode TypeScript loaders that @oclif/core references but never needs here.
-  external: ['typescript', 'ts-node', 'tsx', 'ajv', 'ajv-formats', 'cli-table3', 'yaml', 'js-yaml', 'etcd3', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'],
+  external: ['typescript', 'ts-node', 'tsx', 'ajv', 'ajv-formats', 'cli-table3', 'yaml', 'js-yaml', 'etcd3', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'execa'],
   banner: {js: "import {createRequire as __lnxRequire} from 'node:module'; const require = __lnxRequire(import.meta.url);"},
   minifySyntax: true,
   minifyWhitespace: true,

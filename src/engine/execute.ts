@@ -2,7 +2,7 @@
 // own processes. Tracks what was applied so that a failure or a signal can undo exactly that, in reverse — and
 // what may have been: a batch that died without saying where (killed with lnx's process group) is "unknown".
 import {LnxError} from '../errors.js'
-import {ipBatch, ipBatchGroup, run, type NsHandle} from '../kernel/run.js'
+import {ipBatch, ipBatchGroup, prepareRun, run, type NsHandle} from '../kernel/run.js'
 import {handleKey, READ} from '../kernel/observe.js'
 import {PHASES, renderCmd, type Change, type Cmd, type Phase} from './plan.js'
 import {testPause} from './session.js'
@@ -113,6 +113,8 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
   let lineNo = 0
   let done = 0
   const plan = steps(all)
+  // Tool runs go through execa: load it now, while the first batches keep the kernel (not this thread) busy.
+  if (all.some((c) => c.tool)) void prepareRun()
   for (const [si, step] of plan.entries()) {
     // Reading back in the same process is sound only where the step changes nothing in other namespaces.
     const readBack = !!opts.readBack && si === plan.length - 1 && (step.phase === 'configure' || step.phase === 'l3')

@@ -55,23 +55,44 @@ export function wrap(ns: NsHandle | undefined, cmd: string, args: string[]): [st
   return ['nsenter', [`--net=${ns.path}`, '--', cmd, ...args]]
 }
 
+type Execa = typeof import('execa').execa
+let execaLoad: Promise<Execa> | undefined
+/**
+ * execa runs the one-off processes (ethtool, sysctl, dot, flock, doctor's probes). Its import costs ≈ 80 ms of CPU, so
+ * it is loaded on first use — or early, by prepareRun(), while a run is waiting on the kernel anyway.
+ */
+export function prepareRun(): Promise<Execa> {
+  execaLoad ??= import('execa').then((m) => m.execa)
+  return execaLoad
+}
+
+/** One process (no shell) through execa, collected whole. The `ip -batch` hot path and the probe use collect(). */
 export async function run(cmd: string, args: string[], opts: {input?: string; ns?: NsHandle} = {}): Promise<RunResult> {
   const [file, argv] = wrap(opts.ns, cmd, args)
   if (verbose()) process.stderr.write(verboseText(file, argv, opts.input))
+  const x = await prepareRun()
+  countSpawn()
   try {
-    return await collect(file, argv, opts.input ?? '')
+    const r = await x(file, argv, {input: opts.input ?? '', reject: false, stripFinalNewline: false, encoding: 'utf8', detached: shielded})
+    const stdout = String(r.stdout ?? '')
+    const stderr = String(r.stderr ?? '')
+    if (r.signal) return {stdout, stderr, exitCode: 128, signal: r.signal}
+    if ((r as {code?: string}).code === 'ENOENT' || (r.failed && r.exitCode === undefined)) {
+      throw new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: TOOL_HINT[file] ?? 'apt-get install iproute2'})
+    }
+    return {stdout, stderr, exitCode: r.exitCode ?? 1}
   } catch (e) {
     if (e instanceof LnxError) throw e
     throw new LnxError('MISSING_TOOL', `cannot run ${file}: ${(e as Error).message}`)
   }
 }
 
-const TOOL_HINT: Record<string, string> = {nsenter: 'install util-linux', ethtool: 'apt-get install ethtool'}
+const TOOL_HINT: Record<string, string> = {nsenter: 'install util-linux', ethtool: 'apt-get install ethtool', dot: 'apt-get install graphviz', flock: 'install util-linux'}
 
 /**
  * One process, no shell: its input written to stdin, stdout and stderr collected whole (text), its exit code or the
- * signal that killed it. node:child_process directly — execa cost ≈ 80 ms to import and ≈ 2 ms per process (4.5 vs
- * 2.4 ms measured), more than most of these processes take.
+ * signal that killed it. The hot path (every `ip -batch`, the iproute2 probe) spawns with node:child_process directly:
+ * execa costs ≈ 2 ms more per process (4.5 vs 2.4 ms measured), more than most batches take.
  */
 function collect(file: string, argv: string[], input: string): Promise<RunResult> {
   countSpawn()
@@ -304,7 +325,7 @@ let probed: Promise<void> | undefined
  */
 export function probeIp(): Promise<void> {
   probed ??= (async () => {
-    const r = await run('ip', ['-V'])
+    const r = await collect('ip', ['-V'], '')
     const m = r.stdout.match(/iproute2-(?:ss)?v?(\d+)\.(\d+)/) ?? r.stdout.match(/(\d+)\.(\d+)\.\d+/)
     if (r.exitCode !== 0 || !m) throw new LnxError('MISSING_TOOL', `cannot tell the iproute2 version (${(r.stdout + r.stderr).trim() || 'no output'})`, {hint: 'install iproute2 5.8 or newer'})
     const [maj, min] = [Number(m[1]), Number(m[2])]
