@@ -14,7 +14,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import grpc from '@grpc/grpc-js'
 import loader from '@grpc/proto-loader'
-const {exit} = process
+const quit = process.exit
 
 const [address, ca] = process.argv.slice(2)
 const protoDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto')
@@ -59,5 +59,5 @@ createInterface({input: process.stdin}).on('line', (line) => {
   for (const s of streams.values()) s.cancel()
   client.close()
   raw.close()
-  setTimeout(() => exit(0), 100) // handles grpc-js keeps must not hold the client open
+  setTimeout(() => quit(0), 100) // handles grpc-js keeps must not hold the client open
 })
