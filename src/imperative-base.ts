@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import {LnxCommand} from './base.js'
 import {labelFlag} from './flags.js'
-import type {EngineOutput, PlanResult} from './engine/service.js'
+import type {EngineOutput, PlanResult} from './services/cli-run.js'
 import type {Opts} from './engine/imperative.js'
 import {planText, resultLine} from './render/plan.js'
 import {itemErrorLine} from './render/errors.js'

@@ -6,7 +6,7 @@ import {observe} from '../kernel/observe.js'
 import {namedHandle, nsId} from '../kernel/namespaces.js'
 import {DEFAULT_HANDLE} from '../kernel/namespaces.js'
 import {watchKernel, type KernelWatch} from '../kernel/monitor.js'
-import {currentState} from '../engine/current.js'
+import {ownedConfig} from '../engine/owned-config.js'
 import {claimLabel, type Claim} from '../engine/claim.js'
 import type {Pending} from '../engine/plan.js'
 import {waitForPending, type Round} from '../services/wait.js'
@@ -270,7 +270,7 @@ export class Agent {
     this.reportRejections(built.rejected)
     if (w.resync && !items.some((i) => sectionOf(i.key)) && !this.opts.allowEmpty) {
       // An empty store at start-up (wrong endpoint, wrong label, wiped data) must not wipe the host.
-      const owned = currentState(await observe(), this.label)
+      const owned = ownedConfig(await observe(), this.label)
       const n = owned.interfaces.length + owned.routes.length + owned.arp_entries.length
       if (n) {
         this.pruneSuspended = true
@@ -366,9 +366,9 @@ export class Agent {
   }
 
   /** What the kernel has for a model key now: the fallback of a rejected key that has no earlier valid value. */
-  private kernelSnapshot?: {at: number; st: ReturnType<typeof currentState>}
+  private kernelSnapshot?: {at: number; st: ReturnType<typeof ownedConfig>}
   private async kernelValue(key: string): Promise<string | undefined> {
-    if (!this.kernelSnapshot || Date.now() - this.kernelSnapshot.at > 500) this.kernelSnapshot = {at: Date.now(), st: currentState(await observe(), this.label)}
+    if (!this.kernelSnapshot || Date.now() - this.kernelSnapshot.at > 500) this.kernelSnapshot = {at: Date.now(), st: ownedConfig(await observe(), this.label)}
     const st = this.kernelSnapshot.st
     const hit =
       st.interfaces.find((i) => interfaceKey(i.name!) === key) ??

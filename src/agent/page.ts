@@ -3,7 +3,8 @@
 // Rendered on the server (readable without JavaScript, testable with a headless browser's DOM dump); a small
 // script replaces the live part every 2 s.
 import {observe} from '../kernel/observe.js'
-import {buildGraph, renderSvg} from '../engine/graph.js'
+import {buildGraph} from '../engine/graph.js'
+import {renderSvg} from '../render/svg.js'
 import {toDot, toMermaid} from '../render/graph.js'
 import type {Agent} from './agent.js'
 

@@ -6,7 +6,7 @@ import type {NsRef} from '../model/types.js'
 import {parseNamespace, type ObservedNs} from '../kernel/observe.js'
 import {DEFAULT_HANDLE, listNamed, namedHandle, nsId} from '../kernel/namespaces.js'
 import {ownedView, type OwnedLink} from '../kernel/owned.js'
-import {run, type NsHandle} from '../kernel/run.js'
+import {runTool, type NsHandle} from '../kernel/run.js'
 
 const TYPE_NUM: Record<OwnedLink['type'], number> = {VETH: 1, TAP_TO_VPP: 2, LOOPBACK: 3, EXISTING: 4, DUMMY: 6}
 const NS_TYPE: Record<NsRef['type'], number> = {DEFAULT: 0, NSID: 1, PID: 2, FD: 3, MICROSERVICE: 4}
@@ -50,7 +50,7 @@ async function readOne(h: NsHandle, label: string): Promise<NsRead | null> {
   const id = await nsId(h.path)
   if (!id) return null
   const lines = ['addr show', 'route show table all', 'neigh show nud all', 'netns list-id']
-  const r = await run('ip', ['-N', '-s', '-d', '-j', '-force', '-batch', '-'], {ns: h, input: `${lines.join('\n')}\n`})
+  const r = await runTool('ip', ['-N', '-s', '-d', '-j', '-force', '-batch', '-'], {ns: h, input: `${lines.join('\n')}\n`})
   const arrays = r.stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l))
   if (arrays.length < 4) return null
   const ns = parseNamespace(h, id, arrays)
@@ -84,7 +84,7 @@ function nsOf(src: DumpSource, r: NsRead, name: string): Record<string, unknown>
 }
 
 async function offloadOff(h: NsHandle, dev: string): Promise<{rx: boolean; tx: boolean}> {
-  const r = await run('ethtool', ['--json', '-k', dev], {ns: h}).catch(() => null)
+  const r = await runTool('ethtool', ['--json', '-k', dev], {ns: h}).catch(() => null)
   if (!r || r.exitCode !== 0) return {rx: false, tx: false}
   try {
     const j = JSON.parse(r.stdout)[0]

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {LnxCommand} from '../base.js'
 import {fileFlag, labelFlag} from '../flags.js'
-import {runFiles, type PlanResult} from '../engine/service.js'
+import {runFiles, type PlanResult} from '../services/cli-run.js'
 import {planText, resultLine} from '../render/plan.js'
 
 export default class Delete extends LnxCommand {

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import {LnxCommand} from '../base.js'
 import {labelFlag} from '../flags.js'
-import {graph, renderSvg, type GraphModel} from '../engine/graph.js'
+import {graph, type GraphModel} from '../engine/graph.js'
+import {renderSvg} from '../render/svg.js'
 import {toDot, toMermaid} from '../render/graph.js'
 import {itemErrorLine} from '../render/errors.js'
 

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {LnxCommand} from '../base.js'
 import {EXIT} from '../errors.js'
 import {fileFlag, labelFlag} from '../flags.js'
-import {runFiles, type PlanResult} from '../engine/service.js'
+import {runFiles, type PlanResult} from '../services/cli-run.js'
 import {planText} from '../render/plan.js'
 import {itemErrorLine} from '../render/errors.js'
 

@@ -4,7 +4,7 @@
 // claimed label (exit 4), naming the agent: the agent would fight it.
 import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {LnxError} from '../errors.js'
-import {run, start, type Started} from '../kernel/run.js'
+import {runTool, start, type Started} from '../kernel/run.js'
 import {LOCK_DIR} from './lock.js'
 
 export interface AgentInfo {
@@ -30,7 +30,7 @@ export async function agentFor(label: string): Promise<AgentInfo | undefined> {
   } catch {
     return undefined
   }
-  const r = await run('flock', ['--shared', '--nonblock', '--conflict-exit-code', String(BUSY), path, 'true'])
+  const r = await runTool('flock', ['--shared', '--nonblock', '--conflict-exit-code', String(BUSY), path, 'true'])
   if (r.exitCode !== BUSY) return undefined
   try {
     return JSON.parse(await readFile(path, 'utf8'))

@@ -3,7 +3,7 @@
 import {constants} from 'node:fs'
 import {access, readFile, stat} from 'node:fs/promises'
 import {LnxError} from '../errors.js'
-import {run, parseBatchErrors, type RunResult} from '../kernel/run.js'
+import {runTool, parseBatchErrors, type RunResult} from '../kernel/run.js'
 import {listStrays, NETNS_DIR} from '../kernel/namespaces.js'
 import {lockState} from './lock.js'
 import {describeTry, readJournal, timerAlive} from './try-journal.js'
@@ -37,7 +37,7 @@ const CAP_SYS_ADMIN = 21
 /** A tool that may be missing: its result, or null when it is not installed. */
 async function tool(cmd: string, args: string[]): Promise<RunResult | null> {
   try {
-    return await run(cmd, args)
+    return await runTool(cmd, args)
   } catch (e) {
     if (e instanceof LnxError && e.code === 'MISSING_TOOL') return null
     throw e
@@ -82,7 +82,7 @@ async function checkIproute(): Promise<Check[]> {
   const ver = iprouteVersion(text)
   const checks: Check[] = [{name: 'iproute2', ok: v.exitCode === 0, required: true, found: ver?.text ?? (text || `ip -V exited ${v.exitCode}`), ...(v.exitCode === 0 ? {} : {fix: 'apt-get install iproute2'})}]
 
-  const j = await run('ip', ['-j', 'link', 'show', 'lo'])
+  const j = await runTool('ip', ['-j', 'link', 'show', 'lo'])
   let jsonOk = false
   try {
     const a = JSON.parse(j.stdout)
@@ -94,7 +94,7 @@ async function checkIproute(): Promise<Check[]> {
     ...(jsonOk ? {} : {fix: 'upgrade iproute2 (JSON output needs 4.14 or later)'})})
 
   // Neighbour protocol (lnx's ownership mark on ARP entries): iproute2 ≥ 5.8, or the help names it.
-  const h = await run('ip', ['neigh', 'help'])
+  const h = await runTool('ip', ['neigh', 'help'])
   const inHelp = /\bprotocol\b/.test(h.stdout + h.stderr)
   const byVersion = !!ver?.atLeast(5, 8)
   const nOk = inHelp || byVersion
@@ -130,7 +130,7 @@ async function checkLinkTypes(require: Set<string>): Promise<Check[]> {
   for (const pre of [['--net'], ['--user', '--map-root-user', '--net']]) {
     let res: RunResult | null
     try {
-      res = await run('unshare', [...pre, '--', 'ip', '-force', '-batch', '-'], {input})
+      res = await runTool('unshare', [...pre, '--', 'ip', '-force', '-batch', '-'], {input})
     } catch {
       res = null // no unshare: /sys/module below
     }

@@ -1,6 +1,6 @@
 // `lnx dump`: observe, then present as config documents or table rows.
 import {observe, type Observation} from '../kernel/observe.js'
-import {currentState, type CurrentState} from './current.js'
+import {ownedConfig, type OwnedConfig} from './owned-config.js'
 import {ownership, routeOwned, neighOwned} from '../kernel/owned.js'
 import {LnxError} from '../errors.js'
 import {containerNamespaces} from './microservices.js'
@@ -24,7 +24,7 @@ export interface NamespaceRow {
 
 export interface DumpResult {
   obs: Observation
-  state: CurrentState
+  state: OwnedConfig
   /** The config document (ConfigData, snake_case) `-o yaml|json` prints. */
   doc: Record<string, unknown>
   namespaces: NamespaceRow[]
@@ -51,7 +51,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     }
     obs.namespaces = obs.namespaces.filter((n) => only.includes(n.handle.label))
   }
-  const state = currentState(obs, opts.label)
+  const state = ownedConfig(obs, opts.label)
   const pick = (w: DumpWhat) => opts.what === 'all' || opts.what === w
   const doc: Record<string, unknown> = {}
   if (pick('interfaces') && state.interfaces.length) doc.interfaces = state.interfaces

@@ -2,7 +2,7 @@
 // own processes. Tracks what was applied so that a failure or a signal can undo exactly that, in reverse — and
 // what may have been: a batch that died without saying where (killed with lnx's process group) is "unknown".
 import {LnxError} from '../errors.js'
-import {ipBatch, ipBatchGroup, prepareRun, run, type NsHandle} from '../kernel/run.js'
+import {ipBatch, ipBatchGroup, prepareRun, runTool, type NsHandle} from '../kernel/run.js'
 import {handleKey, READ} from '../kernel/observe.js'
 import {PHASES, renderCmd, type Change, type Cmd, type Phase} from './plan.js'
 import {testPause} from './session.js'
@@ -137,7 +137,7 @@ export async function execute(changes: Change[], opts: ExecOptions = {}): Promis
         const ipCmds = cmds.filter((c) => c.line)
         const tools = cmds.filter((c) => c.tool)
         for (const t of tools) {
-          const r = await run(t.tool!.cmd, t.tool!.args, {ns: t.ns})
+          const r = await runTool(t.tool!.cmd, t.tool!.args, {ns: t.ns})
           if (r.signal) return {ok, unknown: [t], failure: {cmd: t, message: `${renderCmd(t)}: killed by ${r.signal}`}}
           if (r.exitCode !== 0) return {ok, failure: {cmd: t, message: `${renderCmd(t)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`}}
           ok.push(t)
@@ -243,7 +243,7 @@ export function undoStages(applied: Cmd[]): UndoStage[] {
 
 /**
  * Undoes applied commands (see undoStages), best effort: -force, a failing undo line does not stop the rest. A
- * reusable step: service.ts follows it with a re-plan against the state read before the run.
+ * reusable step: services/reconcile.ts follows it with a re-plan against the state read before the run.
  */
 export async function revert(applied: Cmd[], opts: {progress?: (done: number, total: number) => void} = {}): Promise<{ok: boolean; errors: string[]}> {
   const stages = undoStages(applied)
@@ -256,7 +256,7 @@ export async function revert(applied: Cmd[], opts: {progress?: (done: number, to
       while (i < cmds.length) {
         const first = cmds[i]
         if (first.tool) {
-          const r = await run(first.tool.cmd, first.tool.args, {ns: first.ns})
+          const r = await runTool(first.tool.cmd, first.tool.args, {ns: first.ns})
           if (r.exitCode !== 0) errors.push(`${renderCmd(first)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`)
           i++
           continue

@@ -1,17 +1,16 @@
 // `lnx graph`: the observed topology as a plain model (namespaces as clusters, links as nodes, veth pairs as edges),
 // plus what a config would add (pending, drawn dashed). buildGraph is pure (golden-tested); graph() reads the kernel
-// and, given files, plans them; renderSvg hands DOT to Graphviz.
+// and, given files, plans them. Drawing it is render/graph.ts (DOT, Mermaid) and render/svg.ts (Graphviz).
 import {LnxError, type ItemError} from '../errors.js'
 import {loadDesired} from '../config/index.js'
 import {observe, type Observation, type OLink, type ORoute, type ObservedNs} from '../kernel/observe.js'
 import {ownedView, ownership, parseAlias, routeOwned, type Ownership} from '../kernel/owned.js'
-import {run} from '../kernel/run.js'
 import type {DInterface, Desired} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {isLinkLocal6, parsePrefix} from '../model/ip.js'
-import {userAddrs} from './current.js'
+import {userAddrs} from './owned-config.js'
 import {nsFilter} from './dump.js'
-import {runDesired} from './service.js'
+import {runDesired} from '../services/cli-run.js'
 import {containerNamespaces} from './microservices.js'
 
 export type GOwner = Ownership | 'pending'
@@ -316,19 +315,4 @@ export async function graph(opts: GraphOptions): Promise<GraphOutput> {
   }
   obs ??= await observe({extra: containers.handles})
   return {model: buildGraph(obs, {label: opts.label, namespaces: opts.namespaces, managed: opts.managed, routes: opts.routes, desired, plan}), warnings}
-}
-
-/** DOT → SVG through Graphviz's `dot`. */
-export async function renderSvg(dotText: string): Promise<string> {
-  let r
-  try {
-    r = await run('dot', ['-Tsvg'], {input: dotText})
-  } catch (e) {
-    if (e instanceof LnxError && e.code === 'MISSING_TOOL') {
-      throw new LnxError('MISSING_TOOL', 'Graphviz (dot) is not installed: -o svg renders through it', {hint: 'apt-get install graphviz (or use -o dot / -o mermaid)'})
-    }
-    throw e
-  }
-  if (r.exitCode !== 0) throw new LnxError('INTERNAL', `dot failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {hint: 'run with -o dot to see the input; this is a bug in lnx'})
-  return r.stdout
 }

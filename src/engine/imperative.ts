@@ -9,8 +9,8 @@ import {observe} from '../kernel/observe.js'
 import {ownership} from '../kernel/owned.js'
 import {DEFAULT_HANDLE, listNamed, listStrays, namedHandle, scanNamed, strayMessage} from '../kernel/namespaces.js'
 import {ipBatch, probeIp} from '../kernel/run.js'
-import {currentState, type CurrentState} from './current.js'
-import {checkPrivileges, runDesired, type EngineOptions, type EngineOutput} from './service.js'
+import {ownedConfig, type OwnedConfig} from './owned-config.js'
+import {checkPrivileges, runDesired, type EngineOptions, type EngineOutput} from '../services/cli-run.js'
 import {assertNoTry} from './try-journal.js'
 import {withSession} from './session.js'
 import {containerNamespaces} from './microservices.js'
@@ -33,10 +33,10 @@ async function locked<T>(opts: {dryRun?: boolean; lockTimeoutSeconds?: number; s
   return withSession({lockTimeoutSeconds: opts.lockTimeoutSeconds, say: opts.say}, fn)
 }
 
-async function current(label: string): Promise<CurrentState> {
+async function readOwnedItems(label: string): Promise<OwnedConfig> {
   await checkPrivileges()
   // Items in containers are items too: read the labelled containers' namespaces (warnings are dump's business).
-  return currentState(await observe({extra: (await containerNamespaces()).handles}), label)
+  return ownedConfig(await observe({extra: (await containerNamespaces()).handles}), label)
 }
 
 function renameFlags(e: unknown, flags: FlagMap): never {
@@ -52,7 +52,7 @@ function renameFlags(e: unknown, flags: FlagMap): never {
   throw e
 }
 
-async function run(docs: {file: string; doc: unknown}[], opts: Opts, mode: 'apply' | 'delete', flags: FlagMap): Promise<EngineOutput> {
+async function applyItems(docs: {file: string; doc: unknown}[], opts: Opts, mode: 'apply' | 'delete', flags: FlagMap): Promise<EngineOutput> {
   let desired
   try {
     ;({desired} = await desiredFromObjects(docs))
@@ -72,7 +72,7 @@ async function run(docs: {file: string; doc: unknown}[], opts: Opts, mode: 'appl
  * A name lnx does not manage: a helpful exit 2, naming a foreign link if there is one. Adopting (EXISTING) hands lnx
  * the link's addresses and state only, so it is no way to its MTU or MAC: the hint says so when those were asked.
  */
-function notManaged(st: CurrentState, name: string, what = 'interface', asked: {mtuMac?: boolean} = {}): LnxError {
+function notManaged(st: OwnedConfig, name: string, what = 'interface', asked: {mtuMac?: boolean} = {}): LnxError {
   const foreign = st.foreign.interfaces.find((f) => f.name === name)
   if (foreign) {
     return new LnxError('INVALID', `${what} ${name} exists but lnx does not manage it (a foreign ${foreign.kind} link${foreign.namespace ? ` in ${(foreign.namespace as any).reference}` : ''})`, {
@@ -138,7 +138,7 @@ export function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<EngineOut
 }
 
 async function interfaceAddLocked(s: InterfaceAddSpec, opts: Opts): Promise<EngineOutput> {
-  const st = await current(opts.label)
+  const st = await readOwnedItems(opts.label)
   if (st.owned.has(s.name)) throw new LnxError('INVALID', `interface ${s.name} already exists`, {hint: `change it with lnx interface set ${s.name} …`})
   const type = TYPES[s.type]
   const item: Interface = {name: s.name, type, enabled: !s.down}
@@ -181,7 +181,7 @@ async function interfaceAddLocked(s: InterfaceAddSpec, opts: Opts): Promise<Engi
     const added = s.ips.filter((a) => !have.includes(normalizeCidr(a) ?? a))
     item.ip_addresses = [...have, ...added]
   }
-  return run([{file: CLI, doc: {interfaces: items}}], opts, 'apply', IF_FLAGS)
+  return applyItems([{file: CLI, doc: {interfaces: items}}], opts, 'apply', IF_FLAGS)
 }
 
 export interface InterfaceSetSpec {
@@ -195,7 +195,7 @@ export interface InterfaceSetSpec {
 }
 
 /** The owned item, its veth peer, and the routes and ARP entries on it (re-created when the link is). */
-function withDependents(st: CurrentState, item: Interface): {interfaces: Interface[]; routes: Route[]; arp_entries: ARPEntry[]} {
+function withDependents(st: OwnedConfig, item: Interface): {interfaces: Interface[]; routes: Route[]; arp_entries: ARPEntry[]} {
   const interfaces = [item]
   const peer = item.veth?.peer_if_name ? st.interfaces.find((i) => i.name === item.veth!.peer_if_name) : undefined
   if (peer) interfaces.push(peer)
@@ -211,7 +211,7 @@ export function interfaceSet(name: string, s: InterfaceSetSpec, opts: Opts): Pro
 }
 
 async function interfaceSetLocked(name: string, s: InterfaceSetSpec, opts: Opts): Promise<EngineOutput> {
-  const st = await current(opts.label)
+  const st = await readOwnedItems(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
   if (!cur) throw notManaged(st, name, 'interface', {mtuMac: s.mtu !== undefined || s.mac !== undefined})
   if (cur.type === 'EXISTING' && (s.mtu !== undefined || s.mac !== undefined)) {
@@ -240,7 +240,7 @@ async function interfaceSetLocked(name: string, s: InterfaceSetSpec, opts: Opts)
   if (addrs.length) item.ip_addresses = addrs
   else delete item.ip_addresses
   const flags = {...IF_FLAGS, ip_addresses: s.addIps.length ? '--add-ip' : '--del-ip'}
-  return run([{file: CLI, doc: withDependents(st, item)}], opts, 'apply', flags)
+  return applyItems([{file: CLI, doc: withDependents(st, item)}], opts, 'apply', flags)
 }
 
 export function interfaceDelete(name: string, opts: Opts): Promise<EngineOutput> {
@@ -248,17 +248,17 @@ export function interfaceDelete(name: string, opts: Opts): Promise<EngineOutput>
 }
 
 async function interfaceDeleteLocked(name: string, opts: Opts): Promise<EngineOutput> {
-  const st = await current(opts.label)
+  const st = await readOwnedItems(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
   if (!cur) throw notManaged(st, name)
   // An EXISTING link is released with its addresses: which of them the operator had before adopting it is not
   // written anywhere, and stripping them all would cut what runs over it (interface set --del-ip removes one).
   const item = cur.type === 'EXISTING' ? {...cur, ip_addresses: undefined} : cur
-  return run([{file: CLI, doc: withDependents(st, item)}], opts, 'delete', IF_FLAGS)
+  return applyItems([{file: CLI, doc: withDependents(st, item)}], opts, 'delete', IF_FLAGS)
 }
 
-export async function showInterfaces(label: string, name?: string): Promise<CurrentState> {
-  const st = await current(label)
+export async function showInterfaces(label: string, name?: string): Promise<OwnedConfig> {
+  const st = await readOwnedItems(label)
   if (name && !st.interfaces.some((i) => i.name === name)) throw notManaged(st, name)
   return st
 }
@@ -273,7 +273,7 @@ export interface RouteSpec {
   scope?: string
 }
 
-function ifaceFor(st: CurrentState, dev: string): Interface {
+function ifaceFor(st: OwnedConfig, dev: string): Interface {
   const i = st.interfaces.find((x) => x.name === dev)
   if (!i) throw notManaged(st, dev)
   return i
@@ -284,7 +284,7 @@ export function routeAdd(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
 }
 
 async function routeAddLocked(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
-  const st = await current(opts.label)
+  const st = await readOwnedItems(opts.label)
   const iface = ifaceFor(st, s.dev)
   const route: Route = {outgoing_interface: s.dev, dst_network: s.dst}
   if (s.via) route.gw_addr = s.via
@@ -294,7 +294,7 @@ async function routeAddLocked(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
   // Other routes on the link stay as they are; scope-LINK ones can make a gateway reachable.
   const dst = normalizeNetwork(s.dst)
   const routes = [...deps.routes.filter((r) => !(normalizeNetwork(r.dst_network ?? '') === dst)), route]
-  return run([{file: CLI, doc: {interfaces: deps.interfaces, routes}}], opts, 'apply', ROUTE_FLAGS)
+  return applyItems([{file: CLI, doc: {interfaces: deps.interfaces, routes}}], opts, 'apply', ROUTE_FLAGS)
 }
 
 export function routeDelete(s: {dst: string; dev: string}, opts: Opts): Promise<EngineOutput> {
@@ -302,12 +302,12 @@ export function routeDelete(s: {dst: string; dev: string}, opts: Opts): Promise<
 }
 
 async function routeDeleteLocked(s: {dst: string; dev: string}, opts: Opts): Promise<EngineOutput> {
-  const st = await current(opts.label)
+  const st = await readOwnedItems(opts.label)
   ifaceFor(st, s.dev)
   const dst = normalizeNetwork(s.dst)
   const r = st.routes.find((x) => x.outgoing_interface === s.dev && normalizeNetwork(x.dst_network ?? '') === dst)
   if (!r) throw new LnxError('INVALID', `no route to ${s.dst} on ${s.dev} is managed by lnx`, {hint: 'lnx route show lists them'})
-  return run([{file: CLI, doc: {routes: [r]}}], opts, 'delete', ROUTE_FLAGS)
+  return applyItems([{file: CLI, doc: {routes: [r]}}], opts, 'delete', ROUTE_FLAGS)
 }
 
 const ARP_FLAGS: FlagMap = {interface: '--dev', ip_address: 'IP', hw_address: 'MAC'}
@@ -317,12 +317,12 @@ export function arpAdd(s: {dev: string; ip: string; mac: string}, opts: Opts): P
 }
 
 async function arpAddLocked(s: {dev: string; ip: string; mac: string}, opts: Opts): Promise<EngineOutput> {
-  const st = await current(opts.label)
+  const st = await readOwnedItems(opts.label)
   const iface = ifaceFor(st, s.dev)
   const deps = withDependents(st, iface)
   const ip = normalizeAddr(s.ip) ?? s.ip
   const arps = [...deps.arp_entries.filter((a) => a.ip_address !== ip), {interface: s.dev, ip_address: s.ip, hw_address: s.mac}]
-  return run([{file: CLI, doc: {interfaces: deps.interfaces, arp_entries: arps}}], opts, 'apply', ARP_FLAGS)
+  return applyItems([{file: CLI, doc: {interfaces: deps.interfaces, arp_entries: arps}}], opts, 'apply', ARP_FLAGS)
 }
 
 export function arpDelete(s: {dev: string; ip: string}, opts: Opts): Promise<EngineOutput> {
@@ -330,12 +330,12 @@ export function arpDelete(s: {dev: string; ip: string}, opts: Opts): Promise<Eng
 }
 
 async function arpDeleteLocked(s: {dev: string; ip: string}, opts: Opts): Promise<EngineOutput> {
-  const st = await current(opts.label)
+  const st = await readOwnedItems(opts.label)
   ifaceFor(st, s.dev)
   const ip = normalizeAddr(s.ip) ?? s.ip
   const a = st.arp_entries.find((x) => x.interface === s.dev && x.ip_address === ip)
   if (!a) throw new LnxError('INVALID', `no ARP entry for ${s.ip} on ${s.dev} is managed by lnx`, {hint: 'lnx arp show lists them'})
-  return run([{file: CLI, doc: {arp_entries: [a]}}], opts, 'delete', ARP_FLAGS)
+  return applyItems([{file: CLI, doc: {arp_entries: [a]}}], opts, 'delete', ARP_FLAGS)
 }
 
 // ---------------------------------------------------------------- namespaces

@@ -10,7 +10,7 @@ import {DEFAULT_HANDLE} from '../kernel/namespaces.js'
 import {spawnDetached, type NsHandle} from '../kernel/run.js'
 import type {Cmd} from './plan.js'
 import {acquireLock} from './lock.js'
-import {checkPrivileges, revertRun, runFiles, type EngineOptions, type EngineOutput, type PlanResult} from './service.js'
+import {checkPrivileges, revertRun, runFiles, type EngineOptions, type EngineOutput, type PlanResult} from '../services/cli-run.js'
 import {
   JOURNAL_VERSION, readJournal, readOutcome, removeJournal, startTime, timerAlive, timerLogPath, writeJournal, writeOutcome,
   type TryJournal, type TryOutcome,

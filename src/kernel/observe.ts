@@ -5,7 +5,7 @@ import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
 import {DEFAULT_HANDLE, namedHandle, nsId, scanNamed} from './namespaces.js'
-import {ipBatch, ipBatchGroup, run, type NsHandle} from './run.js'
+import {ipBatch, ipBatchGroup, runTool, type NsHandle} from './run.js'
 
 export interface OAddr {
   cidr: string
@@ -299,7 +299,7 @@ const DEFAULT_RULES = new Set(['4|0|local', '4|32766|main', '4|32767|default', '
 export async function foreignRules(h: NsHandle): Promise<string[]> {
   const out: string[] = []
   for (const fam of ['4', '6'] as const) {
-    const r = await run('ip', [`-${fam}`, '-json', 'rule', 'show'], {ns: h})
+    const r = await runTool('ip', [`-${fam}`, '-json', 'rule', 'show'], {ns: h})
     if (r.exitCode !== 0) throw new LnxError('KERNEL', `cannot read the rules of namespace ${h.label || '(default)'}: ${r.stderr.trim()}`)
     for (const x of JSON.parse(r.stdout || '[]') as Record<string, unknown>[]) {
       const plain = Object.keys(x).every((k) => k === 'priority' || k === 'src' || k === 'table') && x.src === 'all'

@@ -67,7 +67,7 @@ export function prepareRun(): Promise<Execa> {
 }
 
 /** One process (no shell) through execa, collected whole. The `ip -batch` hot path and the probe use collect(). */
-export async function run(cmd: string, args: string[], opts: {input?: string; ns?: NsHandle} = {}): Promise<RunResult> {
+export async function runTool(cmd: string, args: string[], opts: {input?: string; ns?: NsHandle} = {}): Promise<RunResult> {
   const [file, argv] = wrap(opts.ns, cmd, args)
   if (verbose()) process.stderr.write(verboseText(file, argv, opts.input))
   const x = await prepareRun()

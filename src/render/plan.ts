@@ -1,5 +1,5 @@
 // Human rendering of a plan or an apply result: one line per change (+ create, ~ update, - delete, … pending).
-import type {PlanResult} from '../engine/service.js'
+import type {PlanResult} from '../services/cli-run.js'
 import {paint} from './style.js'
 
 const SIGN = {create: '+', update: '~', delete: '-'} as const

@@ -7,17 +7,17 @@ import {existsSync} from 'node:fs'
 import {readFile, statfs} from 'node:fs/promises'
 import {LnxError, type ItemError} from '../errors.js'
 import {desiredFromObjects} from '../config/index.js'
-import {currentState} from '../engine/current.js'
+import {ownedConfig} from '../engine/owned-config.js'
 import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {vppTapCandidates} from '../model/names.js'
 import {foreignRules, observe, type Observation} from '../kernel/observe.js'
 import {DEFAULT_HANDLE, listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
-import {checkBatchLine, probeIp, run, shieldChildren, type NsHandle} from '../kernel/run.js'
+import {checkBatchLine, probeIp, runTool, shieldChildren, type NsHandle} from '../kernel/run.js'
 import {nsRefKey, plan, renderCmd, type Change, type Cmd, type NsState, type Pending, type Plan} from '../engine/plan.js'
 import {execute, failureError, revert} from '../engine/execute.js'
 import {acquireLock, type Lock} from '../engine/lock.js'
-import type {ChangeJson, EngineOptions, PlanResult} from '../engine/service.js'
+import type {ChangeJson, EngineOptions, PlanResult} from '../services/cli-run.js'
 import {lookupMicroservices, microserviceWarnings} from '../engine/microservices.js'
 import {interfaceKey} from '../model/keys.js'
 import {mark} from '../engine/timings.js'
@@ -103,7 +103,7 @@ export async function checkPrivileges(): Promise<void> {
 
 const NSFS_MAGIC = 0x6e736673
 
-interface Context {
+interface KernelView {
   desired: Desired
   obs: Observation
   namespaces: Map<string, NsState>
@@ -116,7 +116,7 @@ interface Context {
 }
 
 /** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
-async function context(desired: Desired, preread?: Map<string, any[][]>, keepReads = false, alsoObserve: NsHandle[] = [], rulesOf: string[] = []): Promise<Context> {
+async function readKernelFor(desired: Desired, preread?: Map<string, any[][]>, keepReads = false, alsoObserve: NsHandle[] = [], rulesOf: string[] = []): Promise<KernelView> {
   const refs = new Map<string, NsRef>()
   for (const d of desired.interfaces) refs.set(nsRefKey(d.ns), d.ns)
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveNs>>>()
@@ -216,7 +216,7 @@ async function readOffload(desired: Desired, namespaces: Map<string, NsState>) {
     if (!ns || ns.kind !== 'ready') continue
     const l = ns.obs.links.find((x) => x.name === d.hostName)
     if (!l) continue
-    const r = await run('ethtool', ['--json', '-k', d.hostName], {ns: ns.handle})
+    const r = await runTool('ethtool', ['--json', '-k', d.hostName], {ns: ns.handle})
     if (r.exitCode !== 0) continue
     try {
       const j = JSON.parse(r.stdout)[0]
@@ -231,7 +231,7 @@ async function readOffload(desired: Desired, namespaces: Map<string, NsState>) {
 
 type PlanOptions = Omit<ReconcileOptions, 'mode'> & {mode?: 'apply' | 'delete' | 'plan'}
 
-function makePlan(ctx: Context, opts: PlanOptions): Plan {
+function makePlan(ctx: KernelView, opts: PlanOptions): Plan {
   const p = plan({
     desired: ctx.desired,
     obs: ctx.obs,
@@ -251,7 +251,7 @@ function makePlan(ctx: Context, opts: PlanOptions): Plan {
 }
 
 /** The namespaces whose links can unblock a pending item: the default one (taps) and every one the config uses. */
-function watchOf(ctx: Context): NsHandle[] {
+function watchOf(ctx: KernelView): NsHandle[] {
   const out = new Map<string, NsHandle>([[DEFAULT_HANDLE.path, DEFAULT_HANDLE]])
   for (const n of ctx.namespaces.values()) if (n.kind === 'ready' && !out.has(n.handle.path)) out.set(n.handle.path, n.handle)
   return [...out.values()]
@@ -304,7 +304,7 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
 
 /** Observes and plans without changing anything (plan, --dry-run). */
 export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{plan: Plan; obs: Observation}> {
-  const ctx = await context(desired, undefined, false, opts.alsoObserve, ruleCandidates(desired, opts))
+  const ctx = await readKernelFor(desired, undefined, false, opts.alsoObserve, ruleCandidates(desired, opts))
   mark('observe')
   const p = makePlan(ctx, opts)
   mark('plan')
@@ -313,10 +313,10 @@ export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{pl
 
 /** One pass with the lock held: plan, execute, verify; a failure — or a signal — reverts what this pass applied. */
 export async function applyPass(desired: Desired, opts: ReconcileOptions, interrupted: () => string | undefined, logger?: Logger, signal?: AbortSignal): Promise<Pass> {
-  let ctx: Context
+  let ctx: KernelView
   let p: Plan
   try {
-    ctx = await context(desired, undefined, opts.keepReads, [], ruleCandidates(desired, opts))
+    ctx = await readKernelFor(desired, undefined, opts.keepReads, [], ruleCandidates(desired, opts))
     mark('observe')
     p = makePlan(ctx, opts)
     mark('plan')
@@ -345,9 +345,9 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   if (ex.failure) return {...base, ...(await fail(p, result, [...ex.applied, ...(ex.unknown ?? [])], failureError(ex.failure, {}), opts, before, logger))}
   // Verify: observe again; the same plan must now be empty.
   let again: Plan
-  let againCtx: Context
+  let againCtx: KernelView
   try {
-    againCtx = await context(desired, ex.reads, false, [], ruleCandidates(desired, opts))
+    againCtx = await readKernelFor(desired, ex.reads, false, [], ruleCandidates(desired, opts))
     again = makePlan(againCtx, opts)
     mark('verify')
   } catch (e) {
@@ -427,9 +427,9 @@ function checkLines(p: Plan) {
  */
 async function restore(before: Observation, label: string): Promise<string[]> {
   try {
-    const st = currentState(before, label)
+    const st = ownedConfig(before, label)
     const {desired} = await desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
-    const ctx = await context(desired)
+    const ctx = await readKernelFor(desired)
     const p = plan({desired, obs: ctx.obs, label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload, kernelKinds: ctx.kernelKinds})
     if (!p.changes.length) return []
     const ex = await execute(p.changes)
@@ -483,9 +483,9 @@ export async function revertRun(applied: Cmd[], before: Observation, label: stri
 /** What still differs from the state before the run: owned items, and namespaces the run created. */
 async function leftovers(before: Observation, label: string, applied: Cmd[]): Promise<string[]> {
   try {
-    const st = currentState(before, label)
+    const st = ownedConfig(before, label)
     const {desired} = await desiredFromObjects([{file: '(state before this run)', doc: {interfaces: st.interfaces, routes: st.routes, arp_entries: st.arp_entries}}])
-    const ctx = await context(desired)
+    const ctx = await readKernelFor(desired)
     const p = plan({desired, obs: ctx.obs, label, namespaces: ctx.namespaces, mode: 'apply', prune: true, noDrift: true, offload: ctx.offload, kernelKinds: ctx.kernelKinds})
     const out = p.changes.map((c) => `${c.key}: ${c.detail}`)
     const made = new Set(applied.filter((c) => c.line?.startsWith('netns add ')).map((c) => c.line!.slice('netns add '.length)))

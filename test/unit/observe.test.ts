@@ -1,5 +1,5 @@
 // Golden tests of kernel observation on REAL `ip -d -j -batch -` output (test/fixtures/observe/*.jsonl, captured by
-// test/fixtures/observe/capture.sh, which documents the topology). parseNamespace → resolvePeers → currentState.
+// test/fixtures/observe/capture.sh, which documents the topology). parseNamespace → resolvePeers → ownedConfig.
 // Regenerate the expected files with: UPDATE_GOLDEN=1 node --import tsx --test test/unit/observe.test.ts
 // (then review the diff: a regenerated golden file encodes whatever src/ does, bugs included).
 import {test} from 'node:test'
@@ -8,7 +8,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {assemble, parseNamespace, resolvePeers, type Observation, type OLink, type ObservedNs} from '../../src/kernel/observe.ts'
-import {currentState, type CurrentState} from '../../src/engine/current.ts'
+import {ownedConfig, type OwnedConfig} from '../../src/engine/owned-config.ts'
 import {namedHandle} from '../../src/kernel/namespaces.ts'
 import type {NsHandle} from '../../src/kernel/run.ts'
 
@@ -58,7 +58,7 @@ function serialNs(ns: ObservedNs) {
   }
 }
 
-function serialState(st: CurrentState) {
+function serialState(st: OwnedConfig) {
   const {owned, ...doc} = st
   return {
     ...doc,
@@ -94,8 +94,8 @@ for (const n of NAMESPACES) {
   })
 }
 
-test('golden: currentState(obs, "vpp1")', () => {
-  golden('current-vpp1.json', serialState(currentState(observation(), 'vpp1')))
+test('golden: ownedConfig(obs, "vpp1")', () => {
+  golden('current-vpp1.json', serialState(ownedConfig(observation(), 'vpp1')))
 })
 
 test('parse: links, kinds, flags, marks', () => {
@@ -214,8 +214,8 @@ test('resolvePeers: a peer in a namespace that was not read is unknown, not gues
   assert.equal(link(noDefault, 'ns1', 'v1').peer?.name, 'v2')
 })
 
-test('currentState: owned interfaces by logical name from the alias', () => {
-  const st = currentState(observation(), 'vpp1')
+test('ownedConfig: owned interfaces by logical name from the alias', () => {
+  const st = ownedConfig(observation(), 'vpp1')
   assert.deepEqual(st.interfaces.map((i) => i.name).sort(), ['loop1', 'tap1', 'veth1', 'veth2'])
   const i = (name: string) => st.interfaces.find((x) => x.name === name)!
   assert.deepEqual(i('veth1'), {
@@ -238,8 +238,8 @@ test('currentState: owned interfaces by logical name from the alias', () => {
   assert.equal(st.owned.get('veth1')?.link.name, 'v1')
 })
 
-test('currentState: owned routes and ARPs as items, the rest under foreign', () => {
-  const st = currentState(observation(), 'vpp1')
+test('ownedConfig: owned routes and ARPs as items, the rest under foreign', () => {
+  const st = ownedConfig(observation(), 'vpp1')
   const key = (r: any) => `${r.dst_network} ${r.outgoing_interface}`
   assert.deepEqual(st.routes.map(key).sort(), ['0.0.0.0/0 veth2', '192.168.10.0/24 veth1', '192.168.20.0/24 veth1', '2001:db8:10::/64 veth1'])
   const r10 = st.routes.find((r) => r.dst_network === '192.168.10.0/24')!
@@ -259,8 +259,8 @@ test('currentState: owned routes and ARPs as items, the rest under foreign', () 
   assert.equal(fa.length, 2)
 })
 
-test('currentState: foreign interfaces (peers across namespaces, leftovers, other labels)', () => {
-  const st = currentState(observation(), 'vpp1')
+test('ownedConfig: foreign interfaces (peers across namespaces, leftovers, other labels)', () => {
+  const st = ownedConfig(observation(), 'vpp1')
   const f = st.foreign.interfaces as any[]
   const by = (ns: string, name: string) => f.find((x) => x.name === name && (x.namespace?.reference ?? '') === ns)
   assert.ok(!f.some((x) => ['v1', 'v2', 'tap-host'].includes(x.name)), 'owned links are not foreign')
@@ -276,8 +276,8 @@ test('currentState: foreign interfaces (peers across namespaces, leftovers, othe
   assert.equal(by('ns2', 'o2').peer, 'o1', 'same-namespace peer')
 })
 
-test('currentState: ownership follows the label', () => {
-  const st = currentState(observation(), 'vpp2')
+test('ownedConfig: ownership follows the label', () => {
+  const st = ownedConfig(observation(), 'vpp2')
   assert.deepEqual(st.interfaces.map((i) => i.name).sort(), ['other1', 'other2'])
   assert.equal(st.interfaces.find((i) => i.name === 'other1')!.host_if_name, 'o1')
   // Routes and ARPs of lnx's protocol on links this label does not own are foreign.

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImperativeCommand} from '../../imperative-base.js'
 import {arpAdd} from '../../engine/imperative.js'
-import type {PlanResult} from '../../engine/service.js'
+import type {PlanResult} from '../../services/cli-run.js'
 
 export default class ArpAdd extends ImperativeCommand {
   static summary = 'Add (or change) one permanent ARP/neighbour entry'

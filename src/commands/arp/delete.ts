@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImperativeCommand} from '../../imperative-base.js'
 import {arpDelete} from '../../engine/imperative.js'
-import type {PlanResult} from '../../engine/service.js'
+import type {PlanResult} from '../../services/cli-run.js'
 
 export default class ArpDelete extends ImperativeCommand {
   static summary = 'Delete one ARP entry lnx manages'

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImperativeCommand, nsFlags} from '../../imperative-base.js'
 import {interfaceAdd, nsFromFlags} from '../../engine/imperative.js'
-import type {PlanResult} from '../../engine/service.js'
+import type {PlanResult} from '../../services/cli-run.js'
 
 export default class InterfaceAdd extends ImperativeCommand {
   static summary = 'Create (or adopt) one interface'

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {ImperativeCommand} from '../../imperative-base.js'
 import {interfaceDelete} from '../../engine/imperative.js'
-import type {PlanResult} from '../../engine/service.js'
+import type {PlanResult} from '../../services/cli-run.js'
 
 export default class InterfaceDelete extends ImperativeCommand {
   static summary = 'Delete one interface lnx manages (with its routes and ARP entries)'

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImperativeCommand, nsFlags} from '../../imperative-base.js'
 import {interfaceSet, nsFromFlags} from '../../engine/imperative.js'
-import type {PlanResult} from '../../engine/service.js'
+import type {PlanResult} from '../../services/cli-run.js'
 
 export default class InterfaceSet extends ImperativeCommand {
   static summary = 'Change one interface lnx manages'

@@ -5,7 +5,7 @@ import {parsePrefix} from '../model/ip.js'
 import type {Observation, ObservedNs, OLink} from '../kernel/observe.js'
 import {neighOwned, ownedView, ownership, routeOwned, type OwnedLink} from '../kernel/owned.js'
 
-export interface CurrentState {
+export interface OwnedConfig {
   interfaces: Interface[]
   arp_entries: ARPEntry[]
   routes: Route[]
@@ -40,11 +40,11 @@ export function ownedLinks(obs: Observation, label: string): Map<string, OwnedLi
 const LO_KERNEL = new Set(['127.0.0.1/8', '::1/128'])
 export const userAddrs = (l: OLink) => l.addresses.filter((a) => !a.auto && !(l.kind === 'loopback' && LO_KERNEL.has(a.cidr))).map((a) => a.cidr)
 
-export function currentState(obs: Observation, label: string, opts: {kernelRoutes?: boolean} = {}): CurrentState {
+export function ownedConfig(obs: Observation, label: string, opts: {kernelRoutes?: boolean} = {}): OwnedConfig {
   const owned = ownedLinks(obs, label)
   const nameOf = new Map<OLink, string>()
   for (const o of owned.values()) nameOf.set(o.link, o.name)
-  const st: CurrentState = {interfaces: [], arp_entries: [], routes: [], foreign: {interfaces: [], arp_entries: [], routes: []}, owned}
+  const st: OwnedConfig = {interfaces: [], arp_entries: [], routes: [], foreign: {interfaces: [], arp_entries: [], routes: []}, owned}
 
   for (const o of owned.values()) {
     const l = o.link
