@@ -8,6 +8,9 @@ import {DEFAULT_HANDLE} from '../kernel/namespaces.js'
 import {watchKernel, type KernelWatch} from '../kernel/monitor.js'
 import {ownedConfig} from '../engine/owned-config.js'
 import {claimLabel, type Claim} from '../engine/claim.js'
+import {describeTry, journalPath, readJournal} from '../engine/try-journal.js'
+import {watch, type FSWatcher} from 'node:fs'
+import {basename, dirname} from 'node:path'
 import type {Pending} from '../engine/plan.js'
 import {waitForPending, type Round} from '../services/wait.js'
 import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
@@ -95,6 +98,8 @@ export class Agent {
   private kernel?: KernelWatch
   private claim?: Claim
   private pruneSuspended = false
+  /** Set while a pending `apply --try` holds transactions back; its watch wakes the agent when the try is decided. */
+  private heldByTry?: FSWatcher
   /** Subscribers told after every transaction (the web page's live updates). */
   readonly listeners = new Set<() => void>()
 
@@ -169,6 +174,7 @@ export class Agent {
     clearTimeout(this.kernelTimer)
     this.waiter?.abort()
     this.kernel?.close()
+    this.heldByTry?.close()
     await this.draining
     for (const s of this.sources) await s.stop().catch(() => {})
     this.claim?.release()
@@ -281,6 +287,15 @@ export class Agent {
       }
     }
     this.built = built
+    const held = await this.holdForTry()
+    if (held) {
+      const error = `held back: an ${describeTry(held.journal)} is waiting for its decision (lnx confirm keeps it, lnx rollback reverts it); the agent goes on once it is decided`
+      // Recorded once per try (and for each new desired set meanwhile): the kernel's own wake-ups are not transactions.
+      if (held.first || w.sources.has('etcd') || w.sources.has('grpc')) {
+        this.finish({id, source, revision: w.revision, started: new Date(t0).toISOString(), duration_ms: Date.now() - t0, counts: {create: 0, update: 0, delete: 0, pending: 0, rejected: built.rejected.length}, result: 'refused', error})
+      }
+      return {id, result: 'refused', error: {code: 'TRY_PENDING', message: error}, pending: this.pending, rejected: this.rejected}
+    }
     const outcome = await reconcile(built.desired, {label: this.label, prune: !this.pruneSuspended}, this.abort.signal, {info: (m) => this.log('info', m, {txn: id})})
     const s = outcome.summary
     const changed = s.create + s.update + s.delete
@@ -339,6 +354,44 @@ export class Agent {
         if (this.waiter === ac) this.waiter = undefined
         this.log('warn', 'waiting for pending items failed', {error: (e as Error).message})
       })
+  }
+
+  /**
+   * A pending `apply --try` owns the host's state until it is confirmed or reverted: a transaction now would plan
+   * against a state the try's timer may revert under it, and the revert would undo the agent's changes too (the CLI
+   * refuses to run for the same reason). The agent holds back and watches the journal's directory, so the decision
+   * (confirm, rollback, timer) wakes it at once; a slow re-check covers a watch that misses the event.
+   */
+  private async holdForTry() {
+    const j = await readJournal().catch(() => undefined)
+    if (!j) {
+      if (this.heldByTry) {
+        this.heldByTry.close()
+        this.heldByTry = undefined
+        this.log('info', 'apply --try decided: transactions go on')
+      }
+      return undefined
+    }
+    let first = false
+    if (!this.heldByTry) {
+      const path = await journalPath()
+      const wake = () => {
+        if (!this.stopping) this.kick('try')
+      }
+      try {
+        this.heldByTry = watch(dirname(path), (_, f) => {
+          if (!f || f === basename(path)) wake()
+        })
+      } catch {
+        const t = setInterval(wake, 1000)
+        this.heldByTry = {close: () => clearInterval(t), on: () => undefined} as unknown as FSWatcher
+      }
+      this.heldByTry.on('error', () => {})
+      first = true
+    }
+    clearTimeout(this.retryTimer)
+    this.retryTimer = setTimeout(() => this.kick('try'), 5000)
+    return {journal: j, first}
   }
 
   private finish(rec: TxnRecord) {

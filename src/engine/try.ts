@@ -7,6 +7,7 @@ import {randomBytes} from 'node:crypto'
 import {LnxError} from '../errors.js'
 import {assemble, parseNamespace, type Observation} from '../kernel/observe.js'
 import {DEFAULT_HANDLE} from '../kernel/namespaces.js'
+import {refuseIfAgent} from './claim.js'
 import {spawnDetached, type NsHandle} from '../kernel/run.js'
 import type {Cmd} from './plan.js'
 import {acquireLock} from './lock.js'
@@ -78,6 +79,9 @@ function journalFor(applied: Cmd[], before: Observation, files: string[], opts: 
 
 /** apply, then wait for the decision; the result says how it ended. */
 export async function applyTry(files: string[], opts: EngineOptions & TryOptions): Promise<EngineOutput & {try?: TryInfo}> {
+  // The agent would hold back while the try waits, then reconcile its label back to the store: the try could only be
+  // undone by it. Refused up front, like apply --prune.
+  await refuseIfAgent(opts.label, 'apply --try')
   let journal: TryJournal | undefined
   const out = await runFiles(files, {
     ...opts,
