@@ -32,7 +32,7 @@ async function main() {
   const runs = Math.max(1, f.runs ?? 3)
   const params = paramsForItems(items, f.namespaces ?? 50)
   const [{desiredFromObjects}, {parseNamespace, assemble}, {DEFAULT_HANDLE, namedHandle}, {plan, nsRefKey}] = await Promise.all([
-    imp('config/index.js'), imp('kernel/observe.js'), imp('kernel/namespaces.js'), imp('engine/plan.js'),
+    imp('config/index.js'), imp('kernel/observe.js'), imp('kernel/namespaces.js'), imp('engine/plan/index.js'),
   ])
   const t = topology(params)
   const cfg = lnxConfig(t)
@@ -51,7 +51,7 @@ async function main() {
     const namespaces = new Map()
     for (const n of t.namespaces) {
       const o = obs.byLabel.get(n)
-      namespaces.set(nsRefKey({type: 'NSID', ref: n}), o ? {kind: 'ready', handle: o.handle, obs: o} : {kind: 'create', handle: namedHandle(n), name: n})
+      namespaces.set(nsRefKey({type: 'NSID', ref: n}), o ? {status: 'ready', handle: o.handle, obs: o} : {status: 'create', handle: namedHandle(n), name: n})
     }
     return {obs, namespaces}
   }

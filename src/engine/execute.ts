@@ -4,7 +4,7 @@
 import {LnxError} from '../errors.js'
 import {ipBatch, ipBatchGroup, prepareRun, runTool, type NsHandle} from '../kernel/run.js'
 import {handleKey, READ} from '../kernel/observe.js'
-import {PHASES, renderCmd, type Change, type Cmd, type Phase} from './plan.js'
+import {PHASES, renderCmd, type Change, type Cmd, type Phase} from './contract.js'
 import {testPause} from './session.js'
 
 export interface ExecResult {

@@ -4,7 +4,7 @@
 // undo the run: the commands applied with their undo lines, and the kernel as read before the run.
 import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises'
 import {LnxError} from '../errors.js'
-import type {Cmd} from './plan.js'
+import type {Cmd} from './contract.js'
 import type {NsHandle} from '../kernel/run.js'
 import {LOCK_DIR} from './lock.js'
 

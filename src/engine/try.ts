@@ -9,7 +9,7 @@ import {assemble, parseNamespace, type Observation} from '../kernel/observe.js'
 import {DEFAULT_HANDLE} from '../kernel/namespaces.js'
 import {refuseIfAgent} from './claim.js'
 import {spawnDetached, type NsHandle} from '../kernel/run.js'
-import type {Cmd} from './plan.js'
+import type {Cmd} from './contract.js'
 import {acquireLock} from './lock.js'
 import {checkPrivileges, revertRun, runFiles, type EngineOptions, type EngineOutput, type PlanResult} from '../services/cli-run.js'
 import {

@@ -62,6 +62,7 @@ export interface ONeigh {
   state: string[]
 }
 
+/** What one namespace held when lnx read it (the namespace types: engine/plan/namespaces.ts). */
 export interface ObservedNs {
   handle: NsHandle
   id: string

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {LnxError} from '../errors.js'
 import {countSpawn} from '../engine/timings.js'
 
+/** A namespace lnx runs commands in (the namespace types, config to kernel: engine/plan/namespaces.ts). */
 export interface NsHandle {
   /** How plans and errors name it: "" (the namespace lnx runs in), "ns1", "pid:1234", "/path". */
   label: string

@@ -1,6 +1,7 @@
 // The normalised, desired model that planning works on (derived from the generated proto types by normalize.ts).
 import type {Interface_Type, VethLink_ChecksumOffloading} from './generated.js'
 
+/** How a config item names its namespace. The namespace types, config to kernel: engine/plan/namespaces.ts. */
 export type NsType = 'DEFAULT' | 'NSID' | 'PID' | 'FD' | 'MICROSERVICE'
 
 export interface NsRef {

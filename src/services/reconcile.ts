@@ -14,7 +14,8 @@ import {vppTapCandidates} from '../model/names.js'
 import {foreignRules, observe, type Observation} from '../kernel/observe.js'
 import {DEFAULT_HANDLE, listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
 import {checkBatchLine, probeIp, runTool, shieldChildren, type NsHandle} from '../kernel/run.js'
-import {nsRefKey, plan, renderCmd, type Change, type Cmd, type NsState, type Pending, type Plan} from '../engine/plan.js'
+import {renderCmd, type Change, type Cmd, type Pending, type Plan} from '../engine/contract.js'
+import {nsRefKey, plan, type TargetNs} from '../engine/plan/index.js'
 import {execute, failureError, revert} from '../engine/execute.js'
 import {acquireLock, type Lock} from '../engine/lock.js'
 import type {ChangeJson, EngineOptions, PlanResult} from '../services/cli-run.js'
@@ -106,7 +107,7 @@ const NSFS_MAGIC = 0x6e736673
 interface KernelView {
   desired: Desired
   obs: Observation
-  namespaces: Map<string, NsState>
+  namespaces: Map<string, TargetNs>
   offload: Map<string, {rx: boolean; tx: boolean}>
   kernelKinds: Set<string>
   /** delete --namespaces: the rules each candidate namespace holds beyond the kernel's defaults. */
@@ -145,15 +146,15 @@ async function readKernelFor(desired: Desired, preread?: Map<string, any[][]>, k
   runtime.push(...sharedNamespaceClashes(desired, refs, resolved))
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
   const obs = await observe({extra: [...extra, ...alsoObserve], preread, keepReads})
-  const namespaces = new Map<string, NsState>()
+  const namespaces = new Map<string, TargetNs>()
   for (const [k, r] of resolved) {
     const ref = refs.get(k)!
-    if ('pending' in r) namespaces.set(k, {kind: 'pending', reason: r.pending})
+    if ('pending' in r) namespaces.set(k, {status: 'pending', reason: r.pending})
     else if ('handle' in r) {
       const o = r.id ? obs.byId.get(r.id) : undefined
-      if (o) namespaces.set(k, {kind: 'ready', handle: o.handle, obs: o})
-      else if (ref.type === 'NSID') namespaces.set(k, {kind: 'create', handle: namedHandle(ref.ref), name: ref.ref})
-      else namespaces.set(k, {kind: 'pending', reason: 'namespace vanished while lnx read it'})
+      if (o) namespaces.set(k, {status: 'ready', handle: o.handle, obs: o})
+      else if (ref.type === 'NSID') namespaces.set(k, {status: 'create', handle: namedHandle(ref.ref), name: ref.ref})
+      else namespaces.set(k, {status: 'pending', reason: 'namespace vanished while lnx read it'})
     }
   }
   // Runtime check: MTU within what the link kind takes.
@@ -208,12 +209,12 @@ function ruleCandidates(desired: Desired, opts: PlanOptions): string[] {
 }
 
 /** ethtool only for veths whose config sets checksum offloading (one process each; rare). */
-async function readOffload(desired: Desired, namespaces: Map<string, NsState>) {
+async function readOffload(desired: Desired, namespaces: Map<string, TargetNs>) {
   const out = new Map<string, {rx: boolean; tx: boolean}>()
   for (const d of desired.interfaces) {
     if (d.type !== 'VETH' || ((d.rxOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT' && (d.txOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT')) continue
     const ns = namespaces.get(nsRefKey(d.ns))
-    if (!ns || ns.kind !== 'ready') continue
+    if (!ns || ns.status !== 'ready') continue
     const l = ns.obs.links.find((x) => x.name === d.hostName)
     if (!l) continue
     const r = await runTool('ethtool', ['--json', '-k', d.hostName], {ns: ns.handle})
@@ -253,7 +254,7 @@ function makePlan(ctx: KernelView, opts: PlanOptions): Plan {
 /** The namespaces whose links can unblock a pending item: the default one (taps) and every one the config uses. */
 function watchOf(ctx: KernelView): NsHandle[] {
   const out = new Map<string, NsHandle>([[DEFAULT_HANDLE.path, DEFAULT_HANDLE]])
-  for (const n of ctx.namespaces.values()) if (n.kind === 'ready' && !out.has(n.handle.path)) out.set(n.handle.path, n.handle)
+  for (const n of ctx.namespaces.values()) if (n.status === 'ready' && !out.has(n.handle.path)) out.set(n.handle.path, n.handle)
   return [...out.values()]
 }
 

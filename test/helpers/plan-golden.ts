@@ -11,7 +11,8 @@ import {loadDesired} from '../../src/config/index.ts'
 import {assemble, parseNamespace, type Observation} from '../../src/kernel/observe.ts'
 import {namedHandle, strayMessage} from '../../src/kernel/namespaces.ts'
 import type {NsHandle} from '../../src/kernel/run.ts'
-import {nsRefKey, plan, renderCmd, type Cmd, type NsState, type Plan} from '../../src/engine/plan.ts'
+import {renderCmd, type Cmd, type Plan} from '../../src/engine/contract.ts'
+import {nsRefKey, plan, type TargetNs} from '../../src/engine/plan/index.ts'
 import {steps} from '../../src/engine/execute.ts'
 import {toJson} from '../../src/services/reconcile.ts'
 import {nsLabel, type Desired} from '../../src/model/types.ts'
@@ -72,23 +73,23 @@ export function observation(file: ObservedFile): Observation {
 }
 
 /** Namespace references → planning states, as reconcile.ts context() resolves them on a live host. */
-export function namespaceStates(desired: Desired, obs: Observation, opts: CaseOptions, strays: string[] = []): Map<string, NsState> {
-  const out = new Map<string, NsState>()
+export function namespaceStates(desired: Desired, obs: Observation, opts: CaseOptions, strays: string[] = []): Map<string, TargetNs> {
+  const out = new Map<string, TargetNs>()
   for (const d of desired.interfaces) {
     const k = nsRefKey(d.ns)
     if (out.has(k)) continue
     const ref = d.ns
     if (ref.type === 'MICROSERVICE') {
-      out.set(k, {kind: 'pending', reason: opts.microservices?.[ref.ref] ?? `no running container has MICROSERVICE_LABEL=${ref.ref}`})
+      out.set(k, {status: 'pending', reason: opts.microservices?.[ref.ref] ?? `no running container has MICROSERVICE_LABEL=${ref.ref}`})
       continue
     }
     if (ref.type === 'NSID' && strays.includes(ref.ref)) {
-      out.set(k, {kind: 'pending', reason: strayMessage(ref.ref)})
+      out.set(k, {status: 'pending', reason: strayMessage(ref.ref)})
       continue
     }
     const o = obs.byLabel.get(nsLabel(ref))
-    if (o) out.set(k, {kind: 'ready', handle: o.handle, obs: o})
-    else if (ref.type === 'NSID') out.set(k, {kind: 'create', handle: namedHandle(ref.ref), name: ref.ref})
+    if (o) out.set(k, {status: 'ready', handle: o.handle, obs: o})
+    else if (ref.type === 'NSID') out.set(k, {status: 'create', handle: namedHandle(ref.ref), name: ref.ref})
     else throw new Error(`case observes no namespace ${nsLabel(ref)} (${ref.type} references must be captured)`)
   }
   return out

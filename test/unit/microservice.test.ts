@@ -6,7 +6,7 @@ import {byLabel, engineEndpoint, microserviceLabel, timeKey, type Container} fro
 import {microserviceWarnings} from '../../src/engine/microservices.ts'
 import {verify} from '../../src/services/reconcile.ts'
 import {waitForPending, type Round} from '../../src/services/wait.ts'
-import type {Change, Plan} from '../../src/engine/plan.ts'
+import type {Change, Plan} from '../../src/engine/contract.ts'
 
 const c = (id: string, name: string, label: string | undefined, startedAt: string): Container => ({
   id, name, pid: 100, env: ['PATH=/bin', ...(label === undefined ? [] : [`MICROSERVICE_LABEL=${label}`])], startedAt,

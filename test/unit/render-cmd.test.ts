@@ -1,7 +1,7 @@
 // The plan shows exactly the command line that runs: renderCmd and the executor share kernel/run.ts's wrap.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {renderCmd, type Cmd} from '../../src/engine/plan.ts'
+import {renderCmd, type Cmd} from '../../src/engine/contract.ts'
 import {wrap, type NsHandle} from '../../src/kernel/run.ts'
 
 const cmd = (ns: NsHandle, c: Partial<Cmd>): Cmd => ({ns, phase: 'configure', undo: [], key: 'k', ...c}) as Cmd

@@ -3,7 +3,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {undoStages} from '../../src/engine/execute.ts'
 import {DEFAULT_HANDLE, namedHandle} from '../../src/kernel/namespaces.ts'
-import type {Cmd, Phase} from '../../src/engine/plan.ts'
+import type {Cmd, Phase} from '../../src/engine/contract.ts'
 import type {NsHandle} from '../../src/kernel/run.ts'
 
 const cmd = (ns: NsHandle, phase: Phase, line: string, undo: Cmd[] = []): Cmd => ({ns, phase, line, key: 'k', undo})

@@ -1,5 +1,7 @@
-// iproute2 batch lines. Every name follows its keyword (`name`, `dev`, `peer name`): iproute2 reads a bare "a",
-// "up" or "mtu" as a keyword. `netns` always gets a path: a numeric name would be read as a PID.
+// The `ip` command lines lnx runs (as `ip -batch` lines, see kernel/run.ts), one builder per change of a kernel
+// object. The planner composes them into commands (engine/contract.ts); the executor runs them as they are.
+// Every name follows its keyword (`name`, `dev`, `peer name`): iproute2 reads a bare "a", "up" or "mtu" as a
+// keyword. `netns` always gets a path: a numeric name would be read as a PID.
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import type {RouteScope} from '../model/types.js'
 
@@ -14,11 +16,13 @@ export interface LinkEnd {
 const endOpts = (e: LinkEnd) =>
   [e.netns ? `netns ${e.netns}` : '', `group ${LNX_GROUP}`, e.mtu ? `mtu ${e.mtu}` : '', e.mac ? `address ${e.mac}` : ''].filter(Boolean).join(' ')
 
-export const L = {
+export const ipLine = {
   netnsAdd: (name: string) => `netns add ${name}`,
   netnsDel: (name: string) => `netns del ${name}`,
   vethAdd: (a: LinkEnd, b: LinkEnd) => `link add name ${a.host} ${endOpts(a)} type veth peer name ${b.host} ${endOpts(b)}`,
   linkDel: (host: string) => `link del dev ${host}`,
+  /** Deletes every link of a group at once: one kernel unregister batch for many links. */
+  linkDelGroup: (group: number) => `link del group ${group}`,
   up: (host: string) => `link set dev ${host} up`,
   down: (host: string) => `link set dev ${host} down`,
   mtu: (host: string, mtu: number) => `link set dev ${host} mtu ${mtu}`,

@@ -1,0 +1,85 @@
+// Routes: each desired route against the kernel's routes of its namespace (the kernel identifies a route by
+// family, destination and metric), waiting for its interface and gateway subnet.
+import {contains, isLinkLocal6, parseAddr, parsePrefix} from '../../model/ip.js'
+import type {DRoute} from '../../model/types.js'
+import {routeOwned} from '../../kernel/owned.js'
+import {ipLine} from '../../kernel/iproute2.js'
+import type {Cmd} from '../contract.js'
+import {persists, type PlanContext} from './context.js'
+import {addrsAfter, l3Blocker} from './addresses.js'
+import {mainRouteId} from './ns-index.js'
+
+/** One desired route: unchanged, created, updated in place, re-asserted, adopted from the vpp-agent, or a collision. */
+export function planRoute(cx: PlanContext, r: DRoute) {
+  const b = l3Blocker(cx, r.iface, 'a route')
+  if (!('p' in b)) return cx.pend(r.key, `route ${r.dst}${r.gw ? ` via ${r.gw}` : ''}: ${b.reason}`)
+  const p = b.p
+  const h = p.target!.handle
+  const obsNs = p.target!.status === 'ready' ? p.target!.obs : undefined
+  const host = p.d.hostName
+  if (r.gw) {
+    const gw = parseAddr(r.gw)!
+    const inSubnet = addrsAfter(cx, p).some((a) => {
+      const pp = parsePrefix(a)
+      return !!pp && contains(pp, gw)
+    })
+    const viaLink = (cx.linkRoutesByIface.get(r.iface) ?? []).some((x) => contains(parsePrefix(x.dst)!, gw))
+      || (!p.fresh && obsNs ? cx.index(obsNs).routesByDev.get(p.cur?.link.name ?? host) ?? [] : []).some((x) => x.scope === 'link' && !x.gw && x.table === 'main' && contains(parsePrefix(x.dst)!, gw))
+    // An IPv6 link-local gateway is on the link by definition (the usual "::/0 via fe80::1 dev X").
+    if (!inSubnet && !viaLink && !isLinkLocal6(gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
+  }
+  const spec = {dst: r.dst, gw: r.gw, dev: host, metric: r.metric, scope: r.scope, family: r.family}
+  const gone = p.fresh
+  const linkName = p.cur?.link.name ?? p.adopt?.name
+  const ix = obsNs ? cx.index(obsNs) : undefined
+  const same = (ix?.mainRoutes.get(mainRouteId(r.family, r.dst, r.metric)) ?? []).find((x) => !(gone && x.dev === linkName))
+  // Described only when a change is made (a no-op re-apply leaves most routes unchanged).
+  let described: string | undefined
+  const detail = () => (described ??= describeRoute(spec))
+  if (same) {
+    const onMine = same.dev === linkName
+    const exact = onMine && same.gw === r.gw && (r.family === 6 || same.scope === r.scope)
+    if (routeOwned(same)) {
+      if (exact && p.l3Reset) {
+        cx.change('update', 'route', r.key, h, `${detail()} (re-asserted: the address change may flush it)`, [
+          cx.cmd(h, 'l3', ipLine.route('replace', spec), r.key, []),
+        ])
+        return
+      }
+      if (exact) return void cx.unchanged++
+      // The undo runs before a rename of this link is undone: it names the link by its new name.
+      const old = {dst: same.dst, gw: same.gw, dev: onMine ? host : same.dev!, metric: same.metric, scope: same.scope, family: same.family}
+      cx.change('update', 'route', r.key, h, `${describeRoute(old)} → ${detail()}`, [
+        cx.cmd(h, 'l3', ipLine.route('replace', spec), r.key, [cx.cmd(h, 'l3', ipLine.route('replace', old), r.key)]),
+      ], true)
+      return
+    }
+    // The kernel's connected route is already what this item asks for.
+    if (exact && same.protocol === 'kernel') return void cx.unchanged++
+    if (exact && linkName && same.protocol === 'boot') {
+      // Take-over from the vpp-agent (its routes are proto boot): same route on an owned link → re-marked.
+      // Other tools' protocols (static, zebra, bird, …) are collisions.
+      const old = {dst: same.dst, gw: same.gw, dev: host, metric: same.metric, scope: same.scope, family: same.family, proto: same.protocol}
+      cx.change('update', 'route', r.key, h, `adopt ${detail()} (proto ${same.protocol} → lnx)`, [
+        cx.cmd(h, 'l3', ipLine.route('replace', spec), r.key, [cx.cmd(h, 'l3', ipLine.route('replace', old), r.key)]),
+      ])
+      return
+    }
+    return cx.collide(r.key, `a route to ${r.dst} with metric ${r.metric} already exists in ${h.label || 'the default namespace'} (dev ${same.dev}${same.gw ? ` via ${same.gw}` : ''}, proto ${same.protocol}) and lnx does not own it`, 'dst_network')
+  }
+  // Same item at another metric: a metric change is delete + add (they are different kernel routes).
+  const moved = gone ? undefined : (ix?.routesByDev.get(linkName ?? '') ?? []).find((x) => routeOwned(x) && x.dst === r.dst && x.table === 'main' && x.type === 'unicast' && x.family === r.family)
+  const cmds: Cmd[] = []
+  if (moved) {
+    const old = {dst: moved.dst, gw: moved.gw, dev: moved.dev!, metric: moved.metric, scope: moved.scope, family: moved.family}
+    // In teardown, before address changes that could flush it.
+    cmds.push(cx.cmd(h, 'teardown', ipLine.route('del', old), r.key, [cx.cmd(h, 'l3', ipLine.route('replace', old), r.key)]))
+  }
+  cmds.push(cx.cmd(h, 'l3', ipLine.route('add', spec), r.key, [cx.cmd(h, 'l3', ipLine.route('del', spec), r.key)]))
+  // Missing on an owned link that stays: drift (without a state file, also when the file just added it).
+  cx.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail()}` : detail(), cmds, !!moved || persists(p))
+}
+
+export function describeRoute(r: {dst: string; gw?: string; dev: string; metric: number; scope?: string; family: 4 | 6}): string {
+  return `${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${r.dev}${r.metric ? ` metric ${r.metric}` : ''}${r.family === 4 && r.scope ? ` scope ${r.scope}` : ''}`
+}
