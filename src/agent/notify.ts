@@ -4,6 +4,7 @@
 // read back with the ordinary observation, so the stream reports the same state every other view shows.
 import {observe as observeKernel, handleKey, type Observation, type OLink} from '../kernel/observe.js'
 import {ownedView} from '../kernel/owned.js'
+import {KINDS, kindOfKernel} from '../kinds/index.js'
 import {DEFAULT_HANDLE} from '../kernel/namespaces.js'
 import {watchKernel, type KernelWatch} from '../kernel/monitor.js'
 import type {NsHandle} from '../kernel/run.js'
@@ -85,14 +86,9 @@ export function matchesFilter(filter: unknown, value: unknown): boolean {
 /** No filters → everything; otherwise the notification must match one of them. */
 export const passes = (n: Notification, filters: unknown[] | undefined) => !filters?.length || filters.some((f) => matchesFilter(f, n))
 
-/** The vpp-agent's mapping from link kind to interface type (its link watcher's). */
+/** The vpp-agent's mapping from link kind to interface type (its link watcher's): by the kernel kind alone. */
 function kindType(l: OLink): string {
-  if (l.kind === 'veth') return 'VETH'
-  if (l.kind === 'tap' || l.kind === 'tun') return 'TAP_TO_VPP'
-  if (l.kind === 'vrf') return 'VRF_DEVICE'
-  if (l.kind === 'dummy') return 'DUMMY'
-  if (l.kind === 'loopback' || l.name === 'lo') return 'LOOPBACK'
-  return 'UNDEFINED'
+  return (kindOfKernel(l.kind) ?? KINDS.find((k) => k.hostName === l.name))?.type ?? 'UNDEFINED'
 }
 
 export function stateOf(l: OLink, now = Date.now()): InterfaceState {

@@ -7,8 +7,11 @@ import {parseNamespace, type ObservedNs} from '../kernel/observe.js'
 import {DEFAULT_HANDLE, listNamed, namedHandle, nsId} from '../kernel/namespaces.js'
 import {ownedView, type OwnedLink} from '../kernel/owned.js'
 import {runTool, type NsHandle} from '../kernel/run.js'
+import {Interface_Type_VALUES} from '../model/generated.js'
+import {kindOf} from '../kinds/index.js'
 
-const TYPE_NUM: Record<OwnedLink['type'], number> = {VETH: 1, TAP_TO_VPP: 2, LOOPBACK: 3, EXISTING: 4, DUMMY: 6}
+/** Enums as numbers: the proto's own (Interface_Type_VALUES). */
+const TYPE_NUM = Interface_Type_VALUES
 const NS_TYPE: Record<NsRef['type'], number> = {DEFAULT: 0, NSID: 1, PID: 2, FD: 3, MICROSERVICE: 4}
 const OPER: Record<string, number> = {UNKNOWN: 0, NOTPRESENT: 1, DOWN: 2, LOWERLAYERDOWN: 3, TESTING: 4, DORMANT: 5, UP: 6}
 const IFF: Record<string, number> = {
@@ -117,16 +120,8 @@ export async function dumpInterfaces(src: DumpSource, reads?: NsRead[]): Promise
       if (addrs.length) iface.ip_addresses = addrs
       if (raw.address) iface.phys_address = String(raw.address).toLowerCase()
       if (raw.mtu) iface.mtu = raw.mtu
-      if (view.type === 'VETH') {
-        const veth: Record<string, unknown> = {}
-        if (view.peerName) veth.peer_if_name = view.peerName
-        const off = await offloadOff(r.ns.handle, raw.ifname)
-        if (off.rx) veth.rx_checksum_offloading = 2
-        if (off.tx) veth.tx_checksum_offloading = 2
-        iface.Link = {Veth: veth}
-      } else if (view.type === 'TAP_TO_VPP') {
-        iface.Link = {Tap: view.vppTap ? {vpp_tap_if_name: view.vppTap} : {}}
-      }
+      const link = await kindOf(view.type)?.restLink?.(view, () => offloadOff(r.ns.handle, raw.ifname))
+      if (link) iface.Link = link
       out.push({
         interface: iface,
         interface_meta: {

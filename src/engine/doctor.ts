@@ -6,6 +6,7 @@ import {LnxError} from '../errors.js'
 import {runTool, parseBatchErrors, type RunResult} from '../kernel/run.js'
 import {listStrays, NETNS_DIR} from '../kernel/namespaces.js'
 import {lockState} from './lock.js'
+import {KINDS} from '../kinds/index.js'
 import {describeTry, readJournal, timerAlive} from './try-journal.js'
 import {DockerEngine, EngineUnreachable, engineEndpoint} from '../adapters/docker.js'
 
@@ -23,8 +24,8 @@ export interface DoctorResult {
   ok: boolean
 }
 
-/** Optional checks that --require can make required. */
-export const OPTIONAL_CHECKS = ['link-dummy', 'link-vrf', 'link-bridge', 'docker', 'lock', 'try'] as const
+/** Optional checks that --require can make required: the link kinds the kernel may lack, and the rest. */
+export const OPTIONAL_CHECKS: readonly string[] = [...KINDS.flatMap((k) => (k.kernel && !k.kernel.required ? [`link-${k.kernel.check}`] : [])), 'link-bridge', 'docker', 'lock', 'try']
 
 export interface DoctorOptions {
   etcd?: string
@@ -111,13 +112,12 @@ async function checkTool(name: string, args: string[], fix: string): Promise<Che
   return {name, ok: r.exitCode === 0, required: true, found: text || `exit ${r.exitCode}`, ...(r.exitCode === 0 ? {} : {fix})}
 }
 
-const LINK_TYPES: {type: string; module: string; line: string; required: boolean; why: string}[] = [
-  {type: 'veth', module: 'veth', line: 'link add lnxprobe0 type veth peer name lnxprobe1', required: true, why: 'VETH interfaces'},
-  {type: 'tun', module: 'tun', line: 'tuntap add dev lnxprobe2 mode tap', required: true, why: 'TAP_TO_VPP interfaces'},
-  {type: 'dummy', module: 'dummy', line: 'link add lnxprobe3 type dummy', required: false, why: 'DUMMY interfaces'},
-  {type: 'vrf', module: 'vrf', line: 'link add lnxprobe4 type vrf table 4242', required: false, why: 'VRF_DEVICE interfaces'},
-  {type: 'bridge', module: 'bridge', line: 'link add lnxprobe5 type bridge', required: false, why: 'bridges (lnx itself creates none)'},
+/** What the link kinds need from the kernel (the registry's), and bridges, which lnx adopts but never creates. */
+const PROBES: {type: string; module: string; required: boolean; why: string; fix?: string; probe: (name: string) => string}[] = [
+  ...KINDS.flatMap((k) => (k.kernel ? [{...k.kernel, type: k.kernel.check, why: `${k.type} interfaces`}] : [])),
+  {type: 'bridge', module: 'bridge', required: false, why: 'bridges (lnx itself creates none)', probe: (n) => `link add ${n} type bridge`},
 ]
+const LINK_TYPES = PROBES.map((t, i) => ({...t, line: t.probe(`lnxprobe${i}`)}))
 
 /**
  * Creates one link of each type inside a throwaway network namespace (one `ip -force -batch -` under `unshare
@@ -145,7 +145,7 @@ async function checkLinkTypes(require: Set<string>): Promise<Check[]> {
   for (const [i, t] of LINK_TYPES.entries()) {
     const name = `link-${t.type}`
     const required = t.required || require.has(name)
-    const fix = t.module === 'tun' ? `modprobe tun (and make /dev/net/tun available); needed for ${t.why}` : `modprobe ${t.module} (or a kernel with CONFIG_${t.module.toUpperCase()}); needed for ${t.why}`
+    const fix = `${t.fix ?? `modprobe ${t.module} (or a kernel with CONFIG_${t.module.toUpperCase()})`}; needed for ${t.why}`
     const err = errors?.get(i)
     if (errors && (err === undefined || !/Permission denied|Operation not permitted/i.test(err))) {
       const unsupported = err !== undefined && /Unknown device type|not supported|No such (device|file)/i.test(err)

@@ -7,6 +7,7 @@ import {observe, type Observation, type OLink, type ORoute, type ObservedNs} fro
 import {ownedView, ownership, parseAlias, routeOwned, type Ownership} from '../kernel/owned.js'
 import type {DInterface, Desired} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
+import {kindOf, kindOfKernel} from '../kinds/index.js'
 import {isLinkLocal6, parsePrefix} from '../model/ip.js'
 import {userAddrs} from './owned-config.js'
 import {nsFilter} from './dump.js'
@@ -105,7 +106,7 @@ const where = (l: OLink) => `${l.name}@${title(l.ns.handle.label)}`
 function linkNode(l: OLink, label: string): GNode {
   const own = ownership(l, label)
   const v = ownedView(l, label)
-  const defaultMtu = l.kind === 'loopback' ? 65536 : 1500
+  const defaultMtu = kindOfKernel(l.kind)?.defaultMtu ?? 1500
   const node: GNode = {
     id: linkId(l.ns.handle.label, l.name),
     name: l.name,
@@ -248,7 +249,7 @@ export function buildGraph(obs: Observation, opts: BuildOptions): GraphModel {
       nodeOf.set(d.name, n)
     }
     for (const d of opts.desired.interfaces) {
-      if (d.type !== 'VETH' || !d.peer) continue
+      if (!kindOf(d.type)?.pair || !d.peer) continue
       const a = nodeOf.get(d.name)
       const b = nodeOf.get(d.peer)
       if (a && b && (a.owner === 'pending' || b.owner === 'pending')) addEdge(a.id, b.id, true)
@@ -264,7 +265,8 @@ export function buildGraph(obs: Observation, opts: BuildOptions): GraphModel {
 }
 
 function pendingNode(d: DInterface, reason: string): GNode {
-  const kind = d.type === 'VETH' ? 'veth' : d.type === 'TAP_TO_VPP' ? `tap (VPP's ${d.vppTap ?? d.hostName})` : d.type === 'LOOPBACK' ? 'loopback' : d.type === 'EXISTING' ? 'existing' : d.type.toLowerCase()
+  const k = kindOf(d.type)
+  const kind = k?.graph.label(d) ?? d.type.toLowerCase()
   return {
     id: pendingId(nsLabel(d.ns), d.name),
     name: d.hostName,
@@ -273,7 +275,7 @@ function pendingNode(d: DInterface, reason: string): GNode {
     kind,
     state: 'pending',
     addresses: [...d.addresses],
-    tap: d.type === 'TAP_TO_VPP',
+    tap: k?.graph.shape === 'hexagon',
     note: reason,
   }
 }

@@ -5,6 +5,8 @@ import {desiredFromObjects} from '../config/index.js'
 import type {ARPEntry, Interface, Route} from '../model/generated.js'
 import {normalizeAddr, normalizeCidr, normalizeNetwork} from '../model/ip.js'
 import {nsNameProblem} from '../model/names.js'
+import {KINDS, kindOf, kindOfFlag} from '../kinds/index.js'
+import {article} from '../kinds/kind.js'
 import {observe} from '../kernel/observe.js'
 import {ownership} from '../kernel/owned.js'
 import {DEFAULT_HANDLE, listNamed, listStrays, namedHandle, scanNamed, strayMessage} from '../kernel/namespaces.js'
@@ -109,28 +111,27 @@ const IF_FLAGS: FlagMap = {
   ip_addresses: '--ip',
   phys_address: '--mac',
   mtu: '--mtu',
-  'veth.peer_if_name': '--peer',
-  'tap.vpp_tap_if_name': '--vpp-tap',
+  // The kinds' own flags ('veth.peer_if_name' → --peer, …).
+  ...Object.fromEntries(KINDS.flatMap((k) => Object.entries(k.cli?.flags ?? {}).flatMap(([n, f]) => (f.path ? [[f.path, `--${n}`]] : [])))),
   type: '--type',
 }
 
-const TYPES: Record<string, Interface['type']> = {veth: 'VETH', 'tap-to-vpp': 'TAP_TO_VPP', loopback: 'LOOPBACK', existing: 'EXISTING', dummy: 'DUMMY'}
-const OFFLOAD = {on: 'CHKSM_OFFLOAD_ENABLED', off: 'CHKSM_OFFLOAD_DISABLED'} as const
-
 export interface InterfaceAddSpec {
   name: string
+  /** An `interface add --type` value of the registry (kinds/). */
   type: string
-  peer?: string
   ns?: Interface['namespace']
-  peerNamespace?: string
   hostName?: string
   ips: string[]
   mac?: string
   mtu?: number
   down: boolean
-  rx?: 'on' | 'off'
-  tx?: 'on' | 'off'
-  vppTap?: string
+  /** The kinds' own flags (--peer, --vpp-tap, …) by name, as given. */
+  kindFlags: Record<string, string | number | undefined>
+}
+
+const refuse = (flag: string, message: string, detail = message): never => {
+  throw new LnxError('INVALID', message, {errors: [{file: CLI, key: '', path: flag, message: detail}]})
 }
 
 export function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<EngineOutput> {
@@ -140,47 +141,29 @@ export function interfaceAdd(s: InterfaceAddSpec, opts: Opts): Promise<EngineOut
 async function interfaceAddLocked(s: InterfaceAddSpec, opts: Opts): Promise<EngineOutput> {
   const st = await readOwnedItems(opts.label)
   if (st.owned.has(s.name)) throw new LnxError('INVALID', `interface ${s.name} already exists`, {hint: `change it with lnx interface set ${s.name} …`})
-  const type = TYPES[s.type]
-  const item: Interface = {name: s.name, type, enabled: !s.down}
+  const kind = kindOfFlag(s.type)
+  if (!kind) return refuse('--type', `--type: no link kind ${s.type}`, `--type: no link kind ${s.type} (one of ${KINDS.map((k) => k.flag).join(', ')})`)
+  // Another kind's flags are refused, not ignored.
+  const own = kind.cli?.flags ?? {}
+  const stray = Object.keys(s.kindFlags).filter((f) => s.kindFlags[f] !== undefined && !(f in own))
+  if (stray.length) {
+    const owner = KINDS.find((k) => k.cli?.flags?.[stray[0]])!
+    const theirs = stray.filter((f) => owner.cli?.flags?.[f])
+    throw new LnxError('INVALID', `--${theirs.join(' and --')} only go${theirs.length === 1 ? 'es' : ''} with --type ${owner.flag}`)
+  }
+  const item: Interface = {name: s.name, type: kind.type, enabled: !s.down}
   if (s.ns) item.namespace = s.ns
   if (s.hostName) item.host_if_name = s.hostName
   if (s.ips.length) item.ip_addresses = s.ips
   if (s.mac) item.phys_address = s.mac
   if (s.mtu !== undefined) item.mtu = s.mtu
-  const items: Interface[] = [item]
-  if (type === 'VETH') {
-    if (!s.peer) throw new LnxError('INVALID', '--peer is required with --type veth', {errors: [{file: CLI, key: '', path: '--peer', message: '--peer is required with --type veth (a lone veth end cannot exist)'}]})
-    item.veth = {peer_if_name: s.peer}
-    if (s.rx) item.veth.rx_checksum_offloading = OFFLOAD[s.rx]
-    if (s.tx) item.veth.tx_checksum_offloading = OFFLOAD[s.tx]
-    const peer = st.interfaces.find((i) => i.name === s.peer)
-    if (peer) items.push(peer)
-    else {
-      // The peer gets a minimal definition; a peer created with a pair is up.
-      const p: Interface = {name: s.peer, type: 'VETH', enabled: true, veth: {peer_if_name: s.name}}
-      if (s.peerNamespace && s.peerNamespace !== 'default') p.namespace = {type: 'NSID', reference: s.peerNamespace}
-      items.push(p)
-    }
-  } else if (s.peer || s.peerNamespace) {
-    throw new LnxError('INVALID', '--peer and --peer-namespace only go with --type veth')
-  }
-  if (type === 'TAP_TO_VPP') {
-    if (!s.vppTap) throw new LnxError('INVALID', '--vpp-tap is required with --type tap-to-vpp', {errors: [{file: CLI, key: '', path: '--vpp-tap', message: '--vpp-tap is required with --type tap-to-vpp: the name of the VPP TAP interface whose tap to adopt'}]})
-    item.tap = {vpp_tap_if_name: s.vppTap}
-  }
-  if (type === 'EXISTING' || type === 'LOOPBACK') {
-    // An adopted link keeps its own MTU/MAC unless asked.
-    if (type === 'EXISTING' && item.namespace) throw new LnxError('INVALID', 'an EXISTING interface takes no namespace', {errors: [{file: CLI, key: '', path: '--namespace', message: '--namespace: an EXISTING interface takes no namespace'}]})
-  }
-  if (type === 'EXISTING' && s.ips.length) {
-    // --ip adds to what the link has: the addresses found stay (an item's ip_addresses are the link's full set, and
-    // an operator adopting eth0 to add one address must not lose the one their SSH session runs over).
-    const host = s.hostName ?? s.name
-    const found = st.foreign.interfaces.find((f) => f.name === host && !f.namespace)
-    const have = (found?.ip_addresses as string[] | undefined) ?? []
-    const added = s.ips.filter((a) => !have.includes(normalizeCidr(a) ?? a))
-    item.ip_addresses = [...have, ...added]
-  }
+  if (!kind.inNamespace && item.namespace) refuse('--namespace', `${article(kind.type)} interface takes no namespace`, `--namespace: ${article(kind.type)} interface takes no namespace`)
+  const flags = Object.fromEntries(Object.keys(own).map((f) => [f, s.kindFlags[f]]))
+  const items = kind.cli?.items?.(item, {
+    name: s.name, hostName: s.hostName, ips: s.ips, flags, refuse,
+    owned: (n) => st.interfaces.find((i) => i.name === n),
+    foreignAddresses: (host) => (st.foreign.interfaces.find((f) => f.name === host && !f.namespace)?.ip_addresses as string[] | undefined) ?? [],
+  }) ?? [item]
   return applyItems([{file: CLI, doc: {interfaces: items}}], opts, 'apply', IF_FLAGS)
 }
 
@@ -197,7 +180,8 @@ export interface InterfaceSetSpec {
 /** The owned item, its veth peer, and the routes and ARP entries on it (re-created when the link is). */
 function withDependents(st: OwnedConfig, item: Interface): {interfaces: Interface[]; routes: Route[]; arp_entries: ARPEntry[]} {
   const interfaces = [item]
-  const peer = item.veth?.peer_if_name ? st.interfaces.find((i) => i.name === item.veth!.peer_if_name) : undefined
+  const peerName = kindOf(item.type)?.pair?.peerOf(item)
+  const peer = peerName ? st.interfaces.find((i) => i.name === peerName) : undefined
   if (peer) interfaces.push(peer)
   return {
     interfaces,
@@ -214,10 +198,11 @@ async function interfaceSetLocked(name: string, s: InterfaceSetSpec, opts: Opts)
   const st = await readOwnedItems(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
   if (!cur) throw notManaged(st, name, 'interface', {mtuMac: s.mtu !== undefined || s.mac !== undefined})
-  if (cur.type === 'EXISTING' && (s.mtu !== undefined || s.mac !== undefined)) {
+  const k = kindOf(cur.type)
+  if (k && !k.manages.mtu && !k.manages.mac && (s.mtu !== undefined || s.mac !== undefined)) {
     const flag = s.mtu !== undefined ? '--mtu' : '--mac'
     const what = s.mtu !== undefined ? 'MTU' : 'MAC'
-    const msg = `${flag}: the ${what} of ${name} is not managed: it is an EXISTING interface, of which lnx manages only the addresses and state (as the vpp-agent does)`
+    const msg = `${flag}: the ${what} of ${name} is not managed: it is ${article(cur.type!)} interface, of which lnx manages only the addresses and state (as the vpp-agent does)`
     throw new LnxError('INVALID', msg, {errors: [{file: CLI, key: `config/linux/interfaces/v2/interface/${name}`, path: flag, message: msg}], hint: `change it with ip link set dev ${cur.host_if_name ?? name} ${s.mtu !== undefined ? 'mtu' : 'address'} …`})
   }
   const item: Interface = structuredClone(cur)
@@ -251,9 +236,9 @@ async function interfaceDeleteLocked(name: string, opts: Opts): Promise<EngineOu
   const st = await readOwnedItems(opts.label)
   const cur = st.interfaces.find((i) => i.name === name)
   if (!cur) throw notManaged(st, name)
-  // An EXISTING link is released with its addresses: which of them the operator had before adopting it is not
-  // written anywhere, and stripping them all would cut what runs over it (interface set --del-ip removes one).
-  const item = cur.type === 'EXISTING' ? {...cur, ip_addresses: undefined} : cur
+  // An adopted NIC (EXISTING) is released with its addresses: which of them the operator had before adopting it is
+  // not written anywhere, and stripping them all would cut what runs over it (interface set --del-ip removes one).
+  const item = kindOf(cur.type)?.addresses?.keptOnRelease ? {...cur, ip_addresses: undefined} : cur
   return applyItems([{file: CLI, doc: withDependents(st, item)}], opts, 'delete', IF_FLAGS)
 }
 

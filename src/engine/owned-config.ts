@@ -1,6 +1,7 @@
 // The kernel's state read back as config: what lnx owns as items (a valid ConfigData), the rest as "foreign".
 import type {ARPEntry, Interface, Route} from '../model/generated.js'
 import {defaultMtu} from '../model/normalize.js'
+import {kindOf} from '../kinds/index.js'
 import {parsePrefix} from '../model/ip.js'
 import type {Observation, ObservedNs, OLink} from '../kernel/observe.js'
 import {neighOwned, ownedView, ownership, routeOwned, type OwnedLink} from '../kernel/owned.js'
@@ -48,18 +49,18 @@ export function ownedConfig(obs: Observation, label: string, opts: {kernelRoutes
 
   for (const o of owned.values()) {
     const l = o.link
+    const k = kindOf(o.type)!
     const i: Interface = {name: o.name, type: o.type}
     const ns = nsField(l.ns)
-    if (ns && o.type !== 'EXISTING') i.namespace = ns
-    const host = o.type === 'LOOPBACK' ? 'lo' : l.name
-    if (host !== o.name && o.type !== 'LOOPBACK') i.host_if_name = host
+    if (ns && k.inNamespace) i.namespace = ns
+    if (!k.hostName && l.name !== o.name) i.host_if_name = l.name
     if (l.up) i.enabled = true
     const addrs = userAddrs(l)
     if (addrs.length) i.ip_addresses = addrs
-    if (o.type !== 'EXISTING' && o.type !== 'LOOPBACK') i.phys_address = l.mac
-    if (o.type !== 'EXISTING' && l.mtu !== defaultMtu(o.type)) i.mtu = l.mtu
-    if (o.type === 'VETH') i.veth = {peer_if_name: o.peerName}
-    if (o.type === 'TAP_TO_VPP') i.tap = {vpp_tap_if_name: o.vppTap}
+    // What lnx does not manage on the link is not the item's (values equal to the kind's default are left out).
+    if (k.manages.mac) i.phys_address = l.mac
+    if (k.manages.mtu && l.mtu !== defaultMtu(o.type)) i.mtu = l.mtu
+    Object.assign(i, k.toItem?.(o))
     st.interfaces.push(i)
   }
 

@@ -2,6 +2,8 @@
 // the vpp-agent-format alias, and the route/neighbour protocol number.
 import type {DInterface} from '../model/types.js'
 import {isLnxGroup, isLnxProto, type OLink, type ONeigh, type ORoute} from './observe.js'
+import {ADOPTED, kindOf, kindOfKernel} from '../kinds/index.js'
+import type {OwnedView} from '../kinds/kind.js'
 
 export const ALIAS_PREFIX = '/vnf-agent/'
 /**
@@ -32,13 +34,11 @@ export function parseAlias(a: string | undefined): AliasInfo | null {
   return {label: parts[0], name: parts[1], rest: parts.slice(2)}
 }
 
-/** The vpp-agent's alias formats: VETH …/name/peer; TAP …/name/vppTap/origHostName; others …/name; EXISTING lnx's. */
+/** The vpp-agent's alias formats, …/name and what the kind adds (VETH /peer; TAP /vppTap/origHostName); EXISTING lnx's. */
 export function aliasFor(label: string, d: DInterface, origHost?: string): string {
-  if (d.type === 'EXISTING') return `${EXISTING_PREFIX}${label}/${d.name}`
-  const base = `${ALIAS_PREFIX}${label}/${d.name}`
-  if (d.type === 'VETH') return `${base}/${d.peer}`
-  if (d.type === 'TAP_TO_VPP') return `${base}/${d.vppTap}/${origHost ?? d.vppTap}`
-  return base
+  const alias = kindOf(d.type)?.alias
+  if (alias?.existingMark) return `${EXISTING_PREFIX}${label}/${d.name}`
+  return [`${ALIAS_PREFIX}${label}/${d.name}`, ...(alias?.rest?.(d, origHost) ?? [])].join('/')
 }
 
 export type Ownership = 'owned' | 'leftover' | 'other' | 'foreign'
@@ -58,39 +58,31 @@ export function ownership(l: OLink, label: string): Ownership {
 }
 
 function lnxMadeKind(l: OLink, label: string): boolean {
-  if (l.kind === 'dummy') return true
-  if (l.kind !== 'veth' || !l.peer || !isLnxGroup(l.peer)) return false
+  const k = kindOfKernel(l.kind)
+  if (!k?.lnxGroup) return false
+  if (!k.pair) return true
+  if (!l.peer || !isLnxGroup(l.peer)) return false
   const pa = parseAlias(l.peer.alias)
   return !l.peer.alias || (!!pa && pa.label === label)
 }
 
-export interface OwnedLink {
-  link: OLink
-  name: string
-  type: 'VETH' | 'TAP_TO_VPP' | 'LOOPBACK' | 'EXISTING' | 'DUMMY'
-  peerName?: string
-  vppTap?: string
-  origHost?: string
-}
+export type OwnedLink = OwnedView
 
 export function ownedView(l: OLink, label: string): OwnedLink | null {
   if (ownership(l, label) !== 'owned') return null
   const a = parseAlias(l.alias)!
-  // The alias shape tells a VETH (…/name/peer) or TAP (…/name/vppTap/orig) from an adopted EXISTING (…/name).
-  const type: OwnedLink['type'] =
-    a.existing ? 'EXISTING'
-    : l.kind === 'veth' && (isLnxGroup(l) || a.rest.length > 0) ? 'VETH'
-    : (l.kind === 'tap' || l.kind === 'tun') && a.rest.length > 0 ? 'TAP_TO_VPP'
-    : l.kind === 'loopback' ? 'LOOPBACK'
-    : l.kind === 'dummy' && isLnxGroup(l) ? 'DUMMY'
-    : 'EXISTING'
+  // The kernel kind and the alias shape (or lnx's group) tell the kind: a VETH (…/name/peer) or TAP
+  // (…/name/vppTap/orig) from an adopted link (…/name, or lnx's EXISTING mark).
+  const k = kindOfKernel(l.kind)
+  const kind = !a.existing && k?.owns?.(l, a.rest, isLnxGroup(l)) ? k : ADOPTED
   return {
     link: l,
     name: a.name,
-    type,
-    peerName: type === 'VETH' ? a.rest[0] : undefined,
-    vppTap: type === 'TAP_TO_VPP' ? a.rest[0] : undefined,
-    origHost: type === 'TAP_TO_VPP' ? a.rest[1] ?? a.rest[0] : undefined,
+    type: kind.type,
+    peerName: undefined,
+    vppTap: undefined,
+    origHost: undefined,
+    ...kind.fromAlias?.(a.rest),
   }
 }
 

@@ -5,20 +5,10 @@ import {DEFAULT_NS} from './types.js'
 import {arpKey, interfaceKey, routeKey} from './keys.js'
 import {normalizeAddr, normalizeCidr, normalizeNeighAddr, normalizeNetwork, parsePrefix} from './ip.js'
 import {parseMac} from './names.js'
+import {kindOf} from '../kinds/index.js'
 
 /** MTU a link of this type gets when the config says 0; undefined = lnx leaves the MTU alone. */
-export function defaultMtu(type: Interface_Type): number | undefined {
-  switch (type) {
-    case 'VETH':
-    case 'TAP_TO_VPP':
-    case 'DUMMY':
-      return 1500
-    case 'LOOPBACK':
-      return 65536
-    default:
-      return undefined
-  }
-}
+export const defaultMtu = (type: Interface_Type): number | undefined => kindOf(type)?.defaultMtu
 
 export function nsOf(i: Interface): NsRef {
   const n = i.namespace
@@ -27,7 +17,8 @@ export function nsOf(i: Interface): NsRef {
 }
 
 export function hostNameOf(i: Interface): string {
-  if (i.type === 'LOOPBACK') return 'lo'
+  const fixed = kindOf(i.type)?.hostName
+  if (fixed) return fixed
   return i.host_if_name || i.name || ''
 }
 
@@ -49,10 +40,12 @@ export function normalizeInterface(i: Interface, source?: Source): DInterface {
     addresses: i.link_only ? [] : addrs,
     mac: i.phys_address && !i.link_only ? parseMac(i.phys_address) ?? undefined : undefined,
     mtu: i.mtu ? i.mtu : defaultMtu(type),
-    peer: type === 'VETH' ? i.veth?.peer_if_name : undefined,
-    rxOffload: type === 'VETH' ? i.veth?.rx_checksum_offloading ?? 'CHKSM_OFFLOAD_DEFAULT' : undefined,
-    txOffload: type === 'VETH' ? i.veth?.tx_checksum_offloading ?? 'CHKSM_OFFLOAD_DEFAULT' : undefined,
-    vppTap: type === 'TAP_TO_VPP' ? i.tap?.vpp_tap_if_name : undefined,
+    peer: undefined,
+    rxOffload: undefined,
+    txOffload: undefined,
+    vppTap: undefined,
+    // The kind's own fields (a veth's peer, a tap's VPP TAP).
+    ...kindOf(type)?.normalize?.(i),
     ...(i.vrf_master_interface ? {vrfMaster: i.vrf_master_interface} : {}),
     linkOnly: !!i.link_only,
     source,

@@ -8,13 +8,15 @@ import {broadcast, contains, network, normalizeNeighAddr, parseAddr, parsePrefix
 import {hostNameProblem, logicalNameProblem, macProblem, nsNameProblem, nsPathProblem, parseMac} from './names.js'
 import {hostNameOf, normalizeRoute, nsOf} from './normalize.js'
 import {nsLabel} from './types.js'
+import {article, type ValidateContext} from '../kinds/kind.js'
+import {KINDS, kindOf, typeNames} from '../kinds/index.js'
 
 export interface ValidationResult {
   errors: ItemError[]
   warnings: ItemError[]
 }
 
-type Report = (path: string, message: string, hint?: string) => void
+type Report = ValidateContext['err']
 
 export function validateConfig(cfg: LoadedConfig): ValidationResult {
   const errors: ItemError[] = [...cfg.errors]
@@ -36,7 +38,7 @@ export function validateConfig(cfg: LoadedConfig): ValidationResult {
 /**
  * An interface written without `enabled: true` stays down (proto3's default, as in the vpp-agent), and routes and
  * ARP entries need it up: they would stay pending with no word. One warning per interface, naming what waits.
- * EXISTING is left out: lnx keeps an adopted link that is up, up.
+ * Kinds that keep an adopted link up (EXISTING) are left out: enabled does not take it down.
  */
 function checkDisabledCarriers(cfg: LoadedConfig, warnings: ItemError[]) {
   const routes = new Map<string, number>()
@@ -46,7 +48,7 @@ function checkDisabledCarriers(cfg: LoadedConfig, warnings: ItemError[]) {
   const warned = new Set<string>()
   for (const l of cfg.interfaces) {
     const i = l.item
-    if (l.bad || !i.name || i.enabled || i.type === 'EXISTING' || warned.has(i.name)) continue
+    if (l.bad || !i.name || i.enabled || kindOf(i.type)?.keepsUp || warned.has(i.name)) continue
     const r = routes.get(i.name) ?? 0
     const a = arps.get(i.name) ?? 0
     if (!r && !a) continue
@@ -69,7 +71,8 @@ function checkName(v: string | undefined, path: string, what: string, err: Repor
 function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<string, Located<Interface>>) {
   checkName(i.name, 'name', 'name', err)
   const type = i.type ?? 'UNDEFINED'
-  if (type === 'UNDEFINED') err('type', 'type is required', 'one of VETH, TAP_TO_VPP, LOOPBACK, EXISTING, VRF_DEVICE, DUMMY')
+  const kind = kindOf(type)
+  if (type === 'UNDEFINED') err('type', 'type is required', `one of ${typeNames().join(', ')}`)
 
   // Namespace reference, by type.
   if (i.namespace) {
@@ -88,12 +91,11 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
       const p = logicalNameProblem(ref)
       if (p) err('namespace.reference', `microservice label "${ref}" ${p}`)
     }
-    if (type === 'EXISTING') err('namespace', 'an EXISTING interface takes no namespace (lnx adopts it where it is, in the default namespace)')
   }
 
   // Host name.
-  if (type === 'LOOPBACK') {
-    if (i.host_if_name && i.host_if_name !== 'lo') err('host_if_name', `a LOOPBACK is always "lo", not "${i.host_if_name}"`, 'leave host_if_name out')
+  if (kind?.hostName) {
+    if (i.host_if_name && i.host_if_name !== kind.hostName) err('host_if_name', `${article(type)} is always "${kind.hostName}", not "${i.host_if_name}"`, 'leave host_if_name out')
   } else if (i.name) {
     const host = hostNameOf(i)
     const p = hostNameProblem(host)
@@ -106,34 +108,11 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
   // Link kinds: exactly the one that belongs to the type.
   const links = (['veth', 'tap', 'vrf_dev'] as const).filter((k) => i[k] !== undefined)
   if (links.length > 1) err(links[1], `only one of veth, tap, vrf_dev may be set (found ${links.join(' and ')})`)
-  const linkOf: Record<string, string> = {VETH: 'veth', TAP_TO_VPP: 'tap', VRF_DEVICE: 'vrf_dev'}
   for (const k of links.slice(0, 1)) {
-    if (linkOf[type] !== k && type !== 'UNDEFINED') err(k, `"${k}" does not belong to ${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} interface`, linkOf[type] ? `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} takes "${linkOf[type]}"` : `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} takes no link section`)
+    if (kind && kind.section !== k) err(k, `"${k}" does not belong to ${article(type)} interface`, kind.section ? `${article(type)} takes "${kind.section}"` : `${article(type)} takes no link section`)
   }
-  if (type === 'VETH') {
-    const peer = i.veth?.peer_if_name
-    if (!peer) err('veth.peer_if_name', 'a VETH must name its peer', 'a lone veth end cannot exist in the kernel: define both ends, each naming the other')
-    else if (checkName(peer, 'veth.peer_if_name', 'peer name', err)) {
-      if (peer === i.name) err('veth.peer_if_name', 'a VETH cannot be its own peer')
-      else {
-        const p = ifaces.get(peer)
-        if (!p) warn('veth.peer_if_name', `peer "${peer}" is not defined in these files`, 'apply keeps this VETH pending until its peer is defined')
-        else if (p.item.type !== 'VETH') err('veth.peer_if_name', `peer "${peer}" is a ${p.item.type ?? 'UNDEFINED'}, not a VETH`)
-        else if (p.item.veth?.peer_if_name !== i.name) err('veth.peer_if_name', `peer "${peer}" names "${p.item.veth?.peer_if_name ?? ''}" as its peer, not "${i.name}"`, 'both ends must name each other')
-      }
-    }
-  }
-  if (type === 'TAP_TO_VPP') {
-    const t = i.tap?.vpp_tap_if_name
-    if (!t) err('tap.vpp_tap_if_name', 'a TAP_TO_VPP must name the TAP that VPP created (tap.vpp_tap_if_name)')
-    else checkName(t, 'tap.vpp_tap_if_name', 'VPP TAP name', err)
-  }
-  if (type === 'VRF_DEVICE') {
-    if (i.phys_address) err('phys_address', 'a VRF_DEVICE takes no phys_address')
-    const t = i.vrf_dev?.routing_table
-    if (t === undefined || t === 0) err('vrf_dev.routing_table', 'a VRF_DEVICE needs a routing table')
-    else if (t >= 253 && t <= 255) err('vrf_dev.routing_table', `routing table ${t} is reserved (253 default, 254 main, 255 local)`)
-  }
+  // The kind's own rules (a veth's peer, a tap's VPP TAP, a VRF's table, …).
+  kind?.validate?.(i, {err, warn, item: (n) => ifaces.get(n)?.item, checkName: (v, path, what) => checkName(v, path, what, err)})
 
   // Addresses.
   const prefixes: Prefix[] = []
@@ -143,7 +122,7 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
     if (!p) return err(`ip_addresses[${n}]`, `"${a}" is not an IPv4 or IPv6 address with an optional /prefix`, 'e.g. "192.168.22.1/24" or "2001:db8::1/64"')
     if (isUnspecified(p)) return err(`ip_addresses[${n}]`, `"${a}" is the unspecified address`)
     if (isMulticast(p)) return err(`ip_addresses[${n}]`, `"${a}" is a multicast address; an interface address must be unicast`)
-    if (p.family === 6 && p.len === 128 && sameAddr(p, parseAddr('::1')!) && type !== 'LOOPBACK') {
+    if (p.family === 6 && p.len === 128 && sameAddr(p, parseAddr('::1')!) && kind?.hostName !== 'lo') {
       return err(`ip_addresses[${n}]`, `"${a}" is the IPv6 loopback address; the kernel takes it only on lo`, 'put it on a LOOPBACK interface')
     }
     const id = `${p.family}/${p.value}`
@@ -152,7 +131,6 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
     prefixes.push(p)
   })
   if (i.link_only && (i.ip_addresses?.length || i.phys_address)) warn('link_only', 'link_only is set: ip_addresses and phys_address are left to someone else and ignored')
-  if (type === 'EXISTING' && (i.phys_address || i.mtu)) warn(i.phys_address ? 'phys_address' : 'mtu', 'ignored for an EXISTING interface: lnx only manages its addresses (as the vpp-agent does)')
 
   if (i.phys_address) {
     const p = macProblem(i.phys_address)
@@ -168,9 +146,9 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
     const m = ifaces.get(i.vrf_master_interface)
     // As the vpp-agent: a VRF cannot be inside another VRF; the master is a VRF_DEVICE, or an EXISTING link that is
     // a VRF made by someone else (tests/e2e/080_vrf_test.go, TestExistingLinuxVRF).
-    if (type === 'VRF_DEVICE') err('vrf_master_interface', 'a VRF_DEVICE cannot be inside another VRF', 'leave vrf_master_interface out')
+    if (kind?.vrfMaster === 'only') err('vrf_master_interface', `${article(type)} cannot be inside another VRF`, 'leave vrf_master_interface out')
     else if (!m) warn('vrf_master_interface', `VRF "${i.vrf_master_interface}" is not defined in these files`)
-    else if (m.item.type !== 'VRF_DEVICE' && m.item.type !== 'EXISTING') err('vrf_master_interface', `"${i.vrf_master_interface}" is a ${m.item.type}, not a VRF_DEVICE (or an EXISTING VRF)`)
+    else if (!kindOf(m.item.type)?.vrfMaster) err('vrf_master_interface', `"${i.vrf_master_interface}" is a ${m.item.type}, not ${masters()}`)
   }
 }
 
@@ -180,21 +158,15 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
  * and dummy ETH_MAX_MTU 65535; a tun/tap 65535 minus its header room, 65521.
  */
 export function mtuLimits(type: string): {min: number; max: number; what: string; why: string} {
-  switch (type) {
-    case 'LOOPBACK':
-      return {min: 68, max: 65536, what: 'a LOOPBACK', why: 'lo\'s default, 65536, is the largest lnx sets'}
-    case 'VRF_DEVICE':
-      return {min: 1280, max: 65575, what: 'a VRF_DEVICE', why: 'the kernel\'s vrf limits, IPv6 minimum to IP6_MAX_MTU'}
-    case 'TAP_TO_VPP':
-      return {min: 68, max: 65521, what: 'a TAP_TO_VPP', why: 'the kernel\'s max_mtu of a tap'}
-    case 'VETH':
-      return {min: 68, max: 65535, what: 'a VETH', why: 'the kernel\'s max_mtu of a veth'}
-    case 'DUMMY':
-      return {min: 68, max: 65535, what: 'a DUMMY', why: 'ETH_MAX_MTU'}
-    default:
-      return {min: 68, max: 65575, what: `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`, why: 'not managed by lnx; the largest any kind takes'}
-  }
+  const lim = kindOf(type)?.mtu ?? {min: 68, max: Math.max(...KINDS.map((k) => k.mtu.max)), why: 'not managed by lnx; the largest any kind takes'}
+  return {...lim, what: article(type)}
 }
+
+/** "a VRF_DEVICE (or an EXISTING VRF)": the kinds that are VRFs, then those that may be one, for messages. */
+const masters = () => [
+  ...KINDS.filter((k) => k.vrfMaster === 'only').map((k) => article(k.type)),
+  ...KINDS.filter((k) => k.vrfMaster === 'also').map((k) => `(or ${article(k.type)} VRF)`),
+].join(' ')
 
 function checkArp(a: ARPEntry, err: Report, warn: Report, ifaces: Map<string, Located<Interface>>) {
   if (checkName(a.interface, 'interface', 'interface', err) && !ifaces.has(a.interface!)) {
@@ -249,7 +221,7 @@ function checkRoute(r: Route, err: Report, warn: Report, ifaces: Map<string, Loc
   }
 }
 
-/** Rules across items of one namespace: unique host names, one LOOPBACK, and routes the kernel cannot hold twice. */
+/** Rules across items of one namespace: unique host names, one link of a kind with a fixed host name (lo), and routes the kernel cannot hold twice. */
 function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
   const nsId = (i: Interface) => sameNamespaceId(nsOf(i))
   const hosts = new Map<string, Located<Interface>>()
@@ -262,15 +234,17 @@ function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
     const host = hostNameOf(l.item)
     const where = nsLabel(nsOf(l.item)) || 'the default namespace'
     const prev = hosts.get(`${id}/${host}`)
-    if (prev && prev.item.name !== l.item.name && !(l.item.type === 'LOOPBACK' && prev.item.type === 'LOOPBACK')) {
+    // Two of a kind with a fixed host name (lo) are reported once, as two of that kind below.
+    const fixed = kindOf(l.item.type)?.hostName
+    if (prev && prev.item.name !== l.item.name && !(fixed && l.item.type === prev.item.type)) {
       const path = l.item.host_if_name ? 'host_if_name' : 'name'
       errors.push({file: l.file, key: l.key, path, src: fieldSource(l, path),
         message: `host name "${host}" is already used by ${prev.key} in ${where}`, hint: 'host names are unique per namespace'})
     } else hosts.set(`${id}/${host}`, l)
-    if (l.item.type === 'LOOPBACK') {
-      const p = loops.get(id)
-      if (p) errors.push({file: l.file, key: l.key, path: 'type', src: fieldSource(l, 'type'), message: `${where} already has a LOOPBACK: ${p.key}`, hint: 'one LOOPBACK per namespace'})
-      else loops.set(id, l)
+    if (fixed) {
+      const p = loops.get(`${id}/${l.item.type}`)
+      if (p) errors.push({file: l.file, key: l.key, path: 'type', src: fieldSource(l, 'type'), message: `${where} already has ${article(l.item.type!)}: ${p.key}`, hint: `one ${l.item.type} per namespace`})
+      else loops.set(`${id}/${l.item.type}`, l)
     }
   }
   const routes = new Map<string, Located<Route>>()

@@ -10,7 +10,7 @@ import {desiredFromObjects} from '../config/index.js'
 import {ownedConfig} from '../engine/owned-config.js'
 import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
-import {vppTapCandidates} from '../model/names.js'
+import {KINDS, kindOf} from '../kinds/index.js'
 import {foreignRules, observe, type Observation} from '../kernel/observe.js'
 import {DEFAULT_HANDLE, listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
 import {checkBatchLine, probeIp, runTool, shieldChildren, type NsHandle} from '../kernel/run.js'
@@ -159,17 +159,14 @@ async function readKernelFor(desired: Desired, preread?: Map<string, any[][]>, k
   }
   // Runtime check: MTU within what the link kind takes.
   for (const d of desired.interfaces) {
-    if (!d.mtu || d.type === 'EXISTING' || d.type === 'LOOPBACK') continue
-    if (d.type !== 'TAP_TO_VPP') continue
-    // The kernel's max_mtu of VPP's tap as found (the static limit of validate.ts is the default tap's).
-    const names = vppTapCandidates(d.vppTap ?? '', d.hostName)
-    const max = obs.byLabel.get('')?.links.find((l) => names.includes(l.name))?.maxMtu ?? 65521
-    if (d.mtu > max) runtime.push({file: d.source?.file ?? '', key: d.key, path: 'mtu', message: `MTU ${d.mtu} is above the maximum of this tap (${max}, the kernel's max_mtu)`})
+    const problem = d.mtu ? kindOf(d.type)?.mtuProblem?.(d, obs.byLabel.get('')) : undefined
+    if (problem) runtime.push({file: d.source?.file ?? '', key: d.key, path: 'mtu', message: problem})
   }
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
   const kernelKinds = new Set<string>()
-  for (const k of ['dummy', 'vrf']) {
-    if (desired.interfaces.some((d) => d.type === (k === 'dummy' ? 'DUMMY' : 'VRF_DEVICE')) && existsSync(`/sys/module/${k}`)) kernelKinds.add(k)
+  for (const k of KINDS) {
+    if (!k.kernel || k.kernel.required) continue
+    if (desired.interfaces.some((d) => d.type === k.type) && existsSync(`/sys/module/${k.kernel.module}`)) kernelKinds.add(k.kernel.check)
   }
   const rules = new Map<string, string[]>()
   for (const name of rulesOf) {
@@ -192,10 +189,10 @@ function sharedNamespaceClashes(desired: Desired, refs: Map<string, NsRef>, reso
     const k = nsRefKey(d.ns)
     const id = idOf.get(k)
     if (!id) continue
-    const host = d.type === 'LOOPBACK' ? 'lo' : d.hostName
+    const host = d.hostName
     const prev = seen.get(`${id}/${host}`)
     if (prev && prev.ref !== k) {
-      out.push({file: d.source?.file ?? '', key: d.key, path: d.type === 'LOOPBACK' ? 'type' : 'host_if_name',
+      out.push({file: d.source?.file ?? '', key: d.key, path: kindOf(d.type)?.hostName ? 'type' : 'host_if_name',
         message: `host name "${host}" is already used by ${prev.key}: namespace ${nsLabel(d.ns)} is the same namespace as ${nsLabel(refs.get(prev.ref)!) || 'the default namespace'}`,
         hint: 'host names are unique per namespace, however it is referenced'})
     } else if (!prev) seen.set(`${id}/${host}`, {key: d.key, ref: k})
@@ -212,7 +209,8 @@ function ruleCandidates(desired: Desired, opts: PlanOptions): string[] {
 async function readOffload(desired: Desired, namespaces: Map<string, TargetNs>) {
   const out = new Map<string, {rx: boolean; tx: boolean}>()
   for (const d of desired.interfaces) {
-    if (d.type !== 'VETH' || ((d.rxOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT' && (d.txOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT')) continue
+    // Only kinds with checksum offloading (a veth) have these fields.
+    if ((d.rxOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT' && (d.txOffload ?? 'CHKSM_OFFLOAD_DEFAULT') === 'CHKSM_OFFLOAD_DEFAULT') continue
     const ns = namespaces.get(nsRefKey(d.ns))
     if (!ns || ns.status !== 'ready') continue
     const l = ns.obs.links.find((x) => x.name === d.hostName)

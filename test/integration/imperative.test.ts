@@ -307,6 +307,42 @@ describe('imperative verbs', {concurrency: 3}, () => {
     })
   })
 
+  it('interface add offers every link kind: --type dummy creates one (or is pending without the module), --type vrf-device needs --vrf-table; another kind\'s flag is refused', async () => {
+    await withPg(async (pg) => {
+      const hasDummy = (await pg.run('test', ['-e', '/sys/module/dummy'])).code === 0
+      let r = await pg.lnxJson(['interface', 'add', 'd0', '--type', 'dummy', '--ip', '10.41.0.1/24'])
+      if (hasDummy) {
+        assert.equal(r.code, 0, r.stdout + r.stderr)
+        const l = await link(pg, '', 'd0')
+        assert.equal(l.linkinfo.info_kind, 'dummy')
+        assert.equal(l.group, '76')
+        assert.equal(l.ifalias, '/vnf-agent/vpp1/d0')
+      } else {
+        assert.equal(r.code, 3, r.stdout + r.stderr)
+        assert.match(r.json.pending[0].reason, /DUMMY interfaces are not supported by this kernel/)
+        assert.equal(await link(pg, '', 'd0'), undefined)
+      }
+      const before = await stableSnapshot(pg)
+      // A kind's own flags go with that kind only; a kind's required flag is named.
+      for (const [args, flag] of [
+        [['interface', 'add', 'd1', '--type', 'dummy', '--peer', 'd2'], '--peer'],
+        [['interface', 'add', 'd1', '--type', 'existing', '--vpp-tap', 't'], '--vpp-tap'],
+        [['interface', 'add', 'v1', '--type', 'vrf-device'], '--vrf-table'],
+        [['interface', 'add', 'v1', '--type', 'vrf-device', '--vrf-table', '254'], '--vrf-table'],
+      ] as [string[], string][]) {
+        r = await pg.lnxJson(args)
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+        const named = r.json.error.message.includes(flag) || (r.json.error.errors ?? []).some((e: any) => e.path === flag)
+        assert.ok(named, `${args.join(' ')}: the error names ${flag}: ${r.stdout}`)
+      }
+      await assertUnchanged(pg, before, 'refused command lines change nothing')
+      // This lnx version validates a VRF_DEVICE but does not create it: pending, with the reason.
+      r = await pg.lnxJson(['interface', 'add', 'v1', '--type', 'vrf-device', '--vrf-table', '10'])
+      assert.equal(r.code, 3, r.stdout + r.stderr)
+      assert.match(r.json.pending[0].reason, /VRF_DEVICE interfaces are not (supported by this kernel|created by this lnx version yet)/)
+    })
+  })
+
   it('interface set in place: --mtu/--add-ip/--del-ip/--host-name/--down/--up keep the ifindex, the routes and the ARPs', async () => {
     await withPg(async (pg) => {
       await topology(pg)
