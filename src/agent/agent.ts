@@ -15,7 +15,7 @@ import type {Pending} from '../engine/contract.js'
 import {waitForPending, type Round} from '../services/wait.js'
 import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
 import type {NsRef} from '../model/types.js'
-import {buildDesired, sectionOf, type Built, type NbItem, type Rejection} from './desired.js'
+import {buildDesired, forgetKey, sectionOf, type Built, type NbItem, type Rejection} from './desired.js'
 import {EtcdSource} from './etcd-source.js'
 import type {AgentLog} from './log.js'
 
@@ -75,12 +75,26 @@ const HISTORY = 50
  */
 export const transientNeighbour = (line: string) => /\b(REACHABLE|STALE|DELAY|PROBE|INCOMPLETE|FAILED|NOARP)\s*$/.test(line)
 
+/** Model key → the item as desired (normalised), to tell what a transaction's store change touched. */
+const builtValues = new WeakMap<Built, Map<string, string>>()
+function valuesOf(b: Built): Map<string, string> {
+  let m = builtValues.get(b)
+  if (!m) {
+    m = new Map()
+    for (const i of [...b.desired.interfaces, ...b.desired.routes, ...b.desired.arps]) m.set(i.key, JSON.stringify(i))
+    builtValues.set(b, m)
+  }
+  return m
+}
+
 export class Agent {
   readonly label: string
   readonly txns: TxnRecord[] = []
   pending: Pending[] = []
   rejected: Rejection[] = []
   built?: Built
+  /** The desired set the last transaction reconciled to (drift is judged against it). */
+  private lastApplied?: Built
   started = new Date().toISOString()
   private sources: Source[] = []
   private lastGood = new Map<string, string>()
@@ -155,6 +169,8 @@ export class Agent {
       label: this.label,
       log: this.opts.log,
       changed: (c) => {
+        // A delete is the key's last word until a valid value comes: a bad value put after it brings nothing back.
+        for (const k of c.deleted ?? []) forgetKey(this.lastGood, k)
         if (c.puts) this.pruneSuspended = false
         this.kick('etcd', {revision: c.revision, resync: c.resync})
       },
@@ -286,6 +302,7 @@ export class Agent {
         return {id, result: 'refused-empty', error: {code: 'REFUSED', message: error}, pending: this.pending, rejected: this.rejected}
       }
     }
+    const prevBuilt = this.lastApplied
     this.built = built
     const held = await this.holdForTry()
     if (held) {
@@ -296,6 +313,7 @@ export class Agent {
       }
       return {id, result: 'refused', error: {code: 'TRY_PENDING', message: error}, pending: this.pending, rejected: this.rejected}
     }
+    this.lastApplied = built
     const outcome = await reconcile(built.desired, {label: this.label, prune: !this.pruneSuspended}, this.abort.signal, {info: (m) => this.log('info', m, {txn: id})})
     const s = outcome.summary
     const changed = s.create + s.update + s.delete
@@ -308,7 +326,15 @@ export class Agent {
     // In a kernel-woken pass, what changed and was not pending before repairs an out-of-band change (drift).
     const wasPending = new Set(this.pending.map((p) => p.key))
     const ofPending = (key: string) => wasPending.has(key) || [...wasPending].some((k) => k.startsWith('config/linux/interfaces/v2/interface/') && key.startsWith(`linux/interface/${k.split('/').at(-1)}/`))
-    const drift = [...new Set(outcome.changes.filter((c) => c.drift || (quiet && !ofPending(c.key))).map((c) => c.key))]
+    // The agent knows the desired set it applied last: a change of an item whose value is new in this transaction
+    // (a key just put) is the store's change, not drift — only an item the store did not change can have drifted.
+    const storeUnchanged = (key: string) => {
+      if (!prevBuilt) return true
+      const owner = key.startsWith('linux/interface/') ? interfaceKey(key.split('/')[2]) : key
+      const before = valuesOf(prevBuilt).get(owner)
+      return before !== undefined && before === valuesOf(built).get(owner)
+    }
+    const drift = [...new Set(outcome.changes.filter((c) => (c.drift || (quiet && !ofPending(c.key))) && storeUnchanged(c.key)).map((c) => c.key))]
     if (drift.length) rec.drift = drift
     this.pending = outcome.pending
     const recorded = !quiet || changed || (outcome.result !== 'done' && outcome.result !== 'pending')

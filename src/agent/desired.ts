@@ -61,6 +61,17 @@ export interface Built {
   items: {section: Section; value: Record<string, unknown>}[]
 }
 
+/**
+ * In `lastGood`, a key whose last valid state is "absent": deleted from the store. A bad value put on it later is
+ * rejected and leaves it absent — neither its older value nor what the kernel still has may come back.
+ */
+const ABSENT = ''
+
+/** The store deleted a key (an etcd delete event): its last valid state becomes "absent". */
+export function forgetKey(lastGood: Map<string, string>, key: string): void {
+  lastGood.set(key, ABSENT)
+}
+
 const first = (errs: ItemError[]) => errs.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}${e.hint ? ` (${e.hint})` : ''}`).join('; ')
 
 /**
@@ -74,10 +85,14 @@ export async function buildDesired(items: NbItem[], lastGood: Map<string, string
   const reject = (item: NbItem, reason: string) => {
     rejected.push({key: item.key, origin: item.origin, reason})
     const prev = lastGood.get(item.key)
+    if (prev === ABSENT) return
     if (prev !== undefined && prev !== item.value) candidates.push({item, value: prev, fallback: true})
     // Never seen valid (e.g. a restart): keep what the kernel has for that key, so a typo cannot prune it.
     else if (prev === undefined) fallbacks.push(inKernel(item.key).then((v) => void (v !== undefined && candidates.push({item, value: v, fallback: true}))))
   }
+  // Keys gone from the store since the last build are "absent" from now on (a resync, or events merged into one build).
+  const present = new Set(items.map((i) => i.key))
+  for (const k of lastGood.keys()) if (!present.has(k)) lastGood.set(k, ABSENT)
   for (const item of items) {
     const section = sectionOf(item.key)
     if (!section) continue

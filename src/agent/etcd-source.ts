@@ -10,8 +10,8 @@ export interface EtcdSourceOptions {
   endpoints: string[]
   label: string
   log: AgentLog
-  /** Keys changed: resync = the whole set was read again. */
-  changed(c: {revision: number; resync: boolean; puts: boolean}): void
+  /** Keys changed: resync = the whole set was read again; deleted = the model keys a delete event removed. */
+  changed(c: {revision: number; resync: boolean; puts: boolean; deleted?: string[]}): void
 }
 
 export class EtcdSource implements Source {
@@ -101,15 +101,19 @@ export class EtcdSource implements Source {
 
   private batch(events: EtcdEvent[], revision: number) {
     let puts = false
+    const deleted: string[] = []
     for (const e of events) {
       if (e.type === 'put') {
         this.kv.set(e.key, e.value ?? '')
         puts = true
-      } else this.kv.delete(e.key)
+      } else {
+        this.kv.delete(e.key)
+        deleted.push(e.key.slice(this.agentPrefix.length))
+      }
     }
     this.revision = revision
     this.ignoredKeys(events.filter((e) => e.type === 'put').map((e) => e.key))
-    this.o.changed({revision, resync: false, puts})
+    this.o.changed({revision, resync: false, puts, deleted})
   }
 
   private ignoredKeys(keys: string[]) {

@@ -2,7 +2,7 @@
 // agentctl's YAML, log lines. No root, no etcd.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {buildDesired, canonicalKey, sectionOf, type NbItem} from '../../src/agent/desired.ts'
+import {buildDesired, canonicalKey, forgetKey, sectionOf, type NbItem} from '../../src/agent/desired.ts'
 import {goJson, rawFlags} from '../../src/agent/rest-dump.ts'
 import {configurationYaml, protoJson} from '../../src/agent/configuration.ts'
 import {makeLog} from '../../src/agent/log.ts'
@@ -54,6 +54,30 @@ test('desired set: a rejected key keeps its last valid value; without one, what 
   assert.equal(b.desired.interfaces[0]?.mtu, 1500, 'the last valid value stays')
   b = await buildDesired([v('big')], new Map(), async (key) => (key.endsWith('/lo1') ? JSON.stringify({name: 'lo1', type: 'LOOPBACK', mtu: 9000}) : undefined))
   assert.equal(b.desired.interfaces[0]?.mtu, 9000, 'after a restart: the kernel\'s value, so nothing is pruned')
+})
+
+test('desired set: a key deleted and then put back with a bad value stays deleted (its last valid state is "absent")', async () => {
+  const lastGood = new Map<string, string>()
+  const key = 'config/linux/interfaces/v2/interface/lo1'
+  const good = item(key, {name: 'lo1', type: 'LOOPBACK', mtu: 1500})
+  let b = await buildDesired([good], lastGood, noKernel)
+  assert.equal(b.desired.interfaces.length, 1)
+  // Deleted: a build without the key forgets its value (here, the delete and the bad put reach one transaction:
+  // forgetKey is what the etcd source's delete event does).
+  forgetKey(lastGood, key)
+  const kernelHasIt = async (k: string) => (k === key ? JSON.stringify({name: 'lo1', type: 'LOOPBACK', mtu: 1500}) : undefined)
+  b = await buildDesired([{...good, value: 'garbage'}], lastGood, kernelHasIt)
+  assert.equal(b.rejected.length, 1)
+  assert.deepEqual(b.desired.interfaces, [], 'not resurrected from its old value, nor from the kernel')
+  // Seen absent by a build (a resync without the key), then a bad value: still nothing.
+  const lg2 = new Map<string, string>()
+  await buildDesired([good], lg2, noKernel)
+  await buildDesired([], lg2, noKernel)
+  b = await buildDesired([{...good, value: '{"name": 7}'}], lg2, kernelHasIt)
+  assert.deepEqual(b.desired.interfaces, [], 'a key seen deleted keeps "absent" as its last valid state')
+  // A good value after that is applied as usual.
+  b = await buildDesired([good], lg2, noKernel)
+  assert.equal(b.desired.interfaces.length, 1)
 })
 
 test('desired set: semantic errors across keys (a peer naming another interface) reject the key that is wrong', async () => {
