@@ -110,6 +110,9 @@ export async function dumpInterfaces(src: DumpSource, reads?: NsRead[]): Promise
   const out: unknown[] = []
   for (const r of reads ?? (await readOwned(src))) {
     for (const {view, raw} of r.owned) {
+      // The vpp-agent lists only links whose alias carries its prefix: EXISTING links (which it never marks; lnx's
+      // own mark on them is one no vpp-agent reads) are absent from its interface dump, and from this one.
+      if (kindOf(view.type)?.alias?.existingMark) continue
       const flags: string[] = raw.flags ?? []
       const iface: Record<string, unknown> = {name: view.name, type: TYPE_NUM[view.type]}
       const ns = nsOf(src, r, view.name)

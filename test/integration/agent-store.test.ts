@@ -4,7 +4,7 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {withPlayground} from '../helpers/playground.ts'
-import {etcdctl, startAgent, startEtcd, stop, until} from './agent-helpers.ts'
+import {etcdctl, get, startAgent, startEtcd, stop, until} from './agent-helpers.ts'
 
 const P = '/vnf-agent/vpp1/config/linux'
 const veth = (n: string, peer: string, ip: string) => ({name: n, type: 'VETH', namespace: {type: 'NSID', reference: 'nsx'}, enabled: true, ip_addresses: [ip], veth: {peer_if_name: peer}})
@@ -52,6 +52,13 @@ test('agent: a put route is not drift; deleted then put back invalid stays delet
       assert.deepEqual(driftLines(), [], 'putting it back is not drift either')
       await pg.sh('ip -n nsx route del 10.7.0.0/16 dev x1 metric 100')
       assert.ok(await until(async () => (await present()) && driftLines().some((l) => l.keys.includes('config/linux/l3/v2/route/10.7.0.0/16/x1')), 10000), agent.err())
+
+      // The REST interface dump lists what the vpp-agent's lists: alias-marked links, so not an EXISTING one.
+      await pg.sh('ip link add eth1 type veth peer name eth1p')
+      assert.equal((await etcdctl(pg, etcd.endpoint, ['put', `${P}/interfaces/v2/interface/up1`, JSON.stringify({name: 'up1', type: 'EXISTING', host_if_name: 'eth1', enabled: true, ip_addresses: ['10.60.0.1/24']})])).code, 0)
+      assert.ok(await until(async () => JSON.stringify(await pg.ipJson('', 'addr', 'show', 'dev', 'eth1')).includes('10.60.0.1'), 10000), agent.err())
+      const names = JSON.parse((await get(pg, `${agent.url}/dump/linux/v2/interfaces`)).body).map((e: any) => e.interface.name).sort()
+      assert.deepEqual(names, ['x1', 'x2'])
     } finally {
       await stop(agent)
       await stop(etcd)
