@@ -1,7 +1,7 @@
 // The kernel's state read back as config: what lnx owns as items (a valid ConfigData), the rest as "foreign".
 import type {ARPEntry, Interface, Route} from '../model/generated.js'
 import {defaultMtu} from '../model/normalize.js'
-import {kindOf} from '../kinds/index.js'
+import {kindOf, kindOfKernel} from '../kinds/index.js'
 import {parsePrefix} from '../model/ip.js'
 import type {Observation, ObservedNs, OLink} from '../kernel/observe.js'
 import {neighOwned, ownedView, ownership, routeOwned, type OwnedLink} from '../kernel/owned.js'
@@ -74,7 +74,8 @@ export function ownedConfig(obs: Observation, label: string, opts: {kernelRoutes
       const addrs = userAddrs(l)
       if (addrs.length) f.ip_addresses = addrs
       if (l.mac && l.kind !== 'loopback') f.phys_address = l.mac
-      f.mtu = l.mtu
+      // As for owned items, an MTU equal to the kind's default is left out (kinds lnx does not know: always shown).
+      if (l.mtu !== kindOfKernel(l.kind)?.defaultMtu) f.mtu = l.mtu
       if (l.peer) f.peer = l.peer.name + (l.peer.ns !== ns ? `@${l.peer.ns.handle.label || 'default'}` : '')
       if (l.alias) f.alias = l.alias
       const own = ownership(l, '')
