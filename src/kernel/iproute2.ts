@@ -14,7 +14,7 @@ export interface LinkEnd {
 }
 
 const endOpts = (e: LinkEnd) =>
-  [e.netns ? `netns ${e.netns}` : '', `group ${LNX_GROUP}`, e.mtu ? `mtu ${e.mtu}` : '', e.mac ? `address ${e.mac}` : ''].filter(Boolean).join(' ')
+  (e.netns ? `netns ${e.netns} ` : '') + `group ${LNX_GROUP}` + (e.mtu ? ` mtu ${e.mtu}` : '') + (e.mac ? ` address ${e.mac}` : '')
 
 export const ipLine = {
   netnsAdd: (name: string) => `netns add ${name}`,

@@ -28,30 +28,37 @@ export function planAddresses(cx: PlanContext, p: InterfacePlan) {
   const inPlace = d.type === 'TAP_TO_VPP' && !p.cur && !!p.adopt?.ns.handle.isDefault && p.target!.handle.isDefault
   const l = inPlace ? p.adopt : p.fresh && p.state !== 'existing' ? undefined : p.cur?.link ?? p.adopt
   const observed = (l?.addresses ?? []).filter((a) => !a.auto && !(d.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr)))
-  const present = observed.filter((a) => !(p.v6gone && a.family === 6))
-  const want = new Set(d.addresses)
+  const present = p.v6gone ? observed.filter((a) => a.family !== 6) : observed
+  // Exactly the one listed address there, as a primary: nothing to do (most links of a no-op re-apply).
+  if (present.length === 1 && d.addresses.length === 1 && present[0].cidr === d.addresses[0] && !present[0].secondary) {
+    cx.unchanged++
+    return
+  }
+  // Nothing there (a new link): every listed address is added, in order, without the subnet bookkeeping below.
+  const rebuild = present.length > 0
+  const want: ReadonlySet<string> = rebuild ? new Set(d.addresses) : NONE
   // The first listed IPv4 address of a subnet is its primary (the src of the connected route). A subnet whose
   // primary goes away, or is not the first listed, is rebuilt: every address of it is deleted (secondaries
   // first, so none is promoted whatever promote_secondaries says) and the listed ones re-added in order.
   const firstOfNet = new Map<string, string>()
-  for (const c of d.addresses) {
+  if (rebuild) for (const c of d.addresses) {
     if (parsePrefix(c)?.family === 4 && !firstOfNet.has(subnet(c))) firstOfNet.set(subnet(c), c)
   }
   // An EXISTING link (a NIC the host may be reached through) is not rebuilt for the order alone.
   const reorder = d.type !== 'EXISTING'
-  const doomedNets = new Set(present.filter((a) => a.family === 4 && !a.secondary && (!want.has(a.cidr) || (reorder && firstOfNet.get(subnet(a.cidr)) !== a.cidr))).map((a) => subnet(a.cidr)))
-  const extra = present.filter((a) => !want.has(a.cidr) || (a.family === 4 && doomedNets.has(subnet(a.cidr))))
+  const doomedNets: ReadonlySet<string> = !rebuild ? NONE : new Set(present.filter((a) => a.family === 4 && !a.secondary && (!want.has(a.cidr) || (reorder && firstOfNet.get(subnet(a.cidr)) !== a.cidr))).map((a) => subnet(a.cidr)))
+  const extra = !rebuild ? [] : present.filter((a) => !want.has(a.cidr) || (a.family === 4 && doomedNets.has(subnet(a.cidr))))
   // Then: new addresses outside the rebuilt subnets go first (the link never runs out of addresses), then
   // deletions (secondaries first), then the rest — removing the last address flushes routes and neighbours.
   extra.sort((a, b) => Number(b.secondary) - Number(a.secondary))
-  const lost = new Set(extra.filter((a) => want.has(a.cidr)).map((a) => a.cidr))
-  const have = new Set(present.map((a) => a.cidr))
+  const lost: ReadonlySet<string> = extra.length ? new Set(extra.filter((a) => want.has(a.cidr)).map((a) => a.cidr)) : NONE
+  const have: ReadonlySet<string> = rebuild ? new Set(present.map((a) => a.cidr)) : NONE
   // lo's 127.0.0.1/8 and ::1/128 are the kernel's (it adds them when lo comes up): listed, they are satisfied.
   const kernelLo = (c: string) => d.type === 'LOOPBACK' && LO_KERNEL.has(c)
   const adds = d.addresses.filter((c) => !kernelLo(c) && (!have.has(c) || lost.has(c)))
   cx.unchanged += d.addresses.length - adds.length
-  const early = adds.filter((c) => !lost.has(c) && !doomedNets.has(subnet(c)))
-  const late = adds.filter((c) => !early.includes(c))
+  const early = lost.size || doomedNets.size ? adds.filter((c) => !lost.has(c) && !doomedNets.has(subnet(c))) : adds
+  const late = early === adds ? [] : adds.filter((c) => !early.includes(c))
   // Missing from an owned link that stays: someone removed it (or the file added it — without a state file
   // lnx cannot tell; either way the owned link differs from its item).
   const persisting = persists(p)
@@ -101,19 +108,21 @@ export function planAddresses(cx: PlanContext, p: InterfacePlan) {
   }
 }
 
-/** Why an item on this interface cannot be applied yet (interface pending, down, without address). */
-export function l3Blocker(cx: PlanContext, ifName: string, what: string): {p: InterfacePlan; reason?: string} | {reason: string} {
+/** The interface an item on it needs, or why the item cannot be applied yet (interface pending, down, without address). */
+export function interfaceFor(cx: PlanContext, ifName: string, what: string): InterfacePlan | string {
   const p = cx.interfaces.get(ifName)
   if (!p) {
     const o = cx.owned.get(ifName)
-    return {reason: `interface ${ifName} is not defined${o ? ' in this config' : ''}`}
+    return `interface ${ifName} is not defined${o ? ' in this config' : ''}`
   }
-  if (p.state === 'pending') return {reason: `interface ${ifName} is pending (${p.reason})`}
+  if (p.state === 'pending') return `interface ${ifName} is pending (${p.reason})`
   const upAfter = p.d.type === 'EXISTING' ? p.d.enabled || !!(p.cur?.link ?? p.adopt)?.up : p.d.enabled
-  if (!upAfter) return {reason: `interface ${ifName} is not enabled (${what} needs it up)`}
-  if (addrsAfter(cx, p).length === 0) return {reason: `interface ${ifName} has no IP address`}
-  return {p}
+  if (!upAfter) return `interface ${ifName} is not enabled (${what} needs it up)`
+  if (addrsAfter(cx, p).length === 0) return `interface ${ifName} has no IP address`
+  return p
 }
+
+const NONE: ReadonlySet<string> = new Set()
 
 const subnets = new Map<string, string>()
 /** The network of an address ("10.0.0.5/24" → "10.0.0.0/24"), memoised: asked several times per address. */

@@ -3,14 +3,13 @@ import type {DArp} from '../../model/types.js'
 import {neighOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import {persists, type PlanContext} from './context.js'
-import {l3Blocker} from './addresses.js'
+import {interfaceFor} from './addresses.js'
 import {neighId} from './ns-index.js'
 
 /** One desired ARP entry (a permanent neighbour): unchanged, created, updated, adopted from the vpp-agent, or a collision. */
 export function planArp(cx: PlanContext, a: DArp) {
-  const b = l3Blocker(cx, a.iface, 'an ARP entry')
-  if (!('p' in b)) return cx.pend(a.key, `ARP ${a.ip}: ${b.reason}`)
-  const p = b.p
+  const p = interfaceFor(cx, a.iface, 'an ARP entry')
+  if (typeof p === 'string') return cx.pend(a.key, `ARP ${a.ip}: ${p}`)
   const h = p.target!.handle
   const obsNs = p.target!.status === 'ready' ? p.target!.obs : undefined
   const host = p.d.hostName

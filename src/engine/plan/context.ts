@@ -45,6 +45,25 @@ export const LO_KERNEL = new Set(['127.0.0.1/8', '::1/128'])
  * took 30-75 ms with localeCompare, about 1 ms with one Collator. */
 export const byText = new Intl.Collator().compare
 
+/**
+ * A copy of items in the order of a stable sort by (rank, byText(text)), for less: sorted by code units first, then
+ * checked against the collator pair by pair (n collator calls, not n log n). Where the two orders differ (mixed
+ * case, "_" …) the check fails and the list is sorted with the collator: the result is always the collator's.
+ */
+export function sortedByText<T>(items: readonly T[], text: (x: T) => string, rank?: (x: T) => number): T[] {
+  const out = [...items]
+  const fast = rank
+    ? (a: T, b: T) => rank(a) - rank(b) || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0)
+    : (a: T, b: T) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0)
+  const exact = rank ? (a: T, b: T) => rank(a) - rank(b) || byText(text(a), text(b)) : (a: T, b: T) => byText(text(a), text(b))
+  out.sort(fast)
+  for (let i = 1; i < out.length; i++) {
+    const c = exact(out[i - 1], out[i])
+    if (c > 0 || (c === 0 && text(out[i - 1]) !== text(out[i]))) return [...items].sort(exact)
+  }
+  return out
+}
+
 /** Config keys of observed routes and neighbours (the kernel prints them canonically: no normalising needed). */
 export const observedRouteKey = (r: ORoute, iface: string) => `config/linux/l3/v2/route/${r.dst}/${iface}`
 export const observedArpKey = (iface: string, ip: string) => `config/linux/l3/v2/arp/${iface}/${ip}`
@@ -75,14 +94,17 @@ export class PlanContext {
   /** Gateway-less scope-link routes by interface: what makes a gateway reachable without an address. */
   readonly linkRoutesByIface = new Map<string, DRoute[]>()
   // Indexes: planning stays linear in the number of items (100k-item plans).
-  private readonly changeIndex = new Map<string, Change>()
+  private readonly changeIndex: Record<Action, Map<string, Change>> = {create: new Map(), update: new Map(), delete: new Map()}
   private readonly pendingKeys = new Set<string>()
-  private readonly nsIndexes = new WeakMap<ObservedNs, ObservedNsIndex>()
+  private readonly nsIndexes = new Map<ObservedNs, ObservedNsIndex>()
+  /** Every observed link's owned view (null: not this label's), read once: parsing aliases is per-link work. */
+  private readonly views = new Map<OLink, OwnedLink | null>()
 
   constructor(readonly input: PlanInput) {
     for (const ns of input.obs.namespaces) {
       for (const l of ns.links) {
         const v = ownedView(l, input.label)
+        this.views.set(l, v)
         if (v && !this.owned.has(v.name)) this.owned.set(v.name, v)
       }
     }
@@ -104,19 +126,22 @@ export class PlanContext {
   }
 
   change(action: Action, kind: ItemKind, key: string, ns: NsHandle | string, detail: string, cmds: Cmd[], drift = false): Change {
-    const c: Change = {action, kind, key, namespace: typeof ns === 'string' ? ns : ns.label, detail, cmds, ...(drift && !this.input.noDrift ? {drift: true} : {})}
+    const c: Change = {action, kind, key, namespace: typeof ns === 'string' ? ns : ns.label, detail, cmds}
+    if (drift && !this.input.noDrift) c.drift = true
     this.changes.push(c)
-    if (!this.changeIndex.has(`${action}|${key}`)) this.changeIndex.set(`${action}|${key}`, c)
+    const byKey = this.changeIndex[action]
+    if (!byKey.has(key)) byKey.set(key, c)
     return c
   }
 
   /** The first change of this action on this item. */
   changeOf(action: Action, key: string): Change | undefined {
-    return this.changeIndex.get(`${action}|${key}`)
+    return this.changeIndex[action].get(key)
   }
 
   hasChange(key: string, action?: Action): boolean {
-    return action ? this.changeIndex.has(`${action}|${key}`) : this.changeIndex.has(`create|${key}`) || this.changeIndex.has(`update|${key}`) || this.changeIndex.has(`delete|${key}`)
+    const i = this.changeIndex
+    return action ? i[action].has(key) : i.create.has(key) || i.update.has(key) || i.delete.has(key)
   }
 
   cmd(ns: NsHandle, phase: Phase, line: string, key: string, undo: Cmd[] = []): Cmd {
@@ -154,10 +179,16 @@ export class PlanContext {
   logicalNames(ns: ObservedNs): Map<string, string> {
     const m = new Map<string, string>()
     for (const l of ns.links) {
-      const v = ownedView(l, this.input.label)
+      const v = this.viewOf(l)
       if (v) m.set(l.name, v.name)
     }
     return m
+  }
+
+  /** ownedView of an observed link, from the views read once. */
+  viewOf(l: OLink): OwnedLink | null {
+    const v = this.views.get(l)
+    return v === undefined ? ownedView(l, this.input.label) : v
   }
 }
 

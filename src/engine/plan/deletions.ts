@@ -7,7 +7,7 @@ import {DEFAULT_HANDLE} from '../../kernel/namespaces.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
 import {addLinkUndo, markDeleted, unlink} from './unlink.js'
-import {byText, interfaceKey, LO_KERNEL, observedArpKey, observedRouteKey, type PlanContext} from './context.js'
+import {interfaceKey, LO_KERNEL, observedArpKey, observedRouteKey, sortedByText, type PlanContext} from './context.js'
 import {deleteEmptyNamespaces} from './namespaces.js'
 import {describeRoute} from './routes.js'
 
@@ -172,7 +172,7 @@ export function planDelete(cx: PlanContext) {
       cx.cmd(ns, 'teardown', ipLine.neighDel(iface.link.name, a.ip), a.key, [cx.cmd(ns, 'l3', ipLine.neighReplace(iface.link.name, a.ip, n.mac ?? '', n.protocol), a.key)]),
     ])
   }
-  for (const d of [...desired.interfaces].sort((a, b) => byText(a.name, b.name))) {
+  for (const d of sortedByText(desired.interfaces, (d) => d.name)) {
     const v = cx.owned.get(d.name)
     if (!v) continue
     deleteOwnedLink(cx, v, 'in the file (delete)', {stripListed: d.addresses})
@@ -189,13 +189,19 @@ export function countKept(cx: PlanContext): number {
   const arpKeys = new Set(cx.input.desired.arps.map((a) => a.key))
   for (const ns of cx.input.obs.namespaces) {
     const logical = cx.logicalNames(ns)
+    if (!logical.size) continue
     const ix = cx.index(ns)
-    const gone = (dev: string) => !!ix.links.get(dev) && cx.deleted.has(ix.links.get(dev)!)
-    for (const r of ns.routes.filter(routeOwned)) {
+    const gone = (dev: string) => {
+      const l = ix.links.get(dev)
+      return !!l && cx.deleted.has(l)
+    }
+    for (const r of ns.routes) {
+      if (!routeOwned(r)) continue
       const name = logical.get(r.dev ?? '')
       if (name && !gone(r.dev!) && !routeKeys.has(observedRouteKey(r, name))) n++
     }
-    for (const x of ns.neighs.filter(neighOwned)) {
+    for (const x of ns.neighs) {
+      if (!neighOwned(x)) continue
       const name = logical.get(x.dev)
       if (name && !gone(x.dev) && !arpKeys.has(observedArpKey(name, x.ip))) n++
     }

@@ -7,7 +7,7 @@ import {LnxError} from '../../errors.js'
 import type {Desired} from '../../model/types.js'
 import type {Observation} from '../../kernel/observe.js'
 import type {Plan} from '../contract.js'
-import {byText, PlanContext} from './context.js'
+import {PlanContext, sortedByText} from './context.js'
 import {classifyInterfaces, planInterfaces} from './interfaces.js'
 import {planAddresses} from './addresses.js'
 import {planRoute} from './routes.js'
@@ -44,14 +44,14 @@ export function plan(input: PlanInput): Plan {
   const {desired, mode} = input
   if (mode === 'delete') planDelete(cx)
   else {
-    const ifaces = [...desired.interfaces].sort((a, b) => byText(a.name, b.name))
+    const ifaces = sortedByText(desired.interfaces, (d) => d.name)
     classifyInterfaces(cx, ifaces)
     if (input.prune) planPrune(cx)
     planInterfaces(cx, ifaces)
     for (const d of ifaces) planAddresses(cx, cx.interfaces.get(d.name)!)
     // Routes without a gateway first: a scope-LINK route can be what makes another route's gateway reachable.
-    for (const r of [...desired.routes].sort((a, b) => Number(!!a.gw) - Number(!!b.gw) || byText(a.key, b.key))) planRoute(cx, r)
-    for (const a of [...desired.arps].sort((a, b) => byText(a.key, b.key))) planArp(cx, a)
+    for (const r of sortedByText(desired.routes, (r) => r.key, (r) => (r.gw ? 1 : 0))) planRoute(cx, r)
+    for (const a of sortedByText(desired.arps, (a) => a.key)) planArp(cx, a)
   }
   finishUnlinks(cx)
   if (cx.collisions.length) {

@@ -6,14 +6,13 @@ import {routeOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
 import {persists, type PlanContext} from './context.js'
-import {addrsAfter, l3Blocker} from './addresses.js'
+import {addrsAfter, interfaceFor} from './addresses.js'
 import {mainRouteId} from './ns-index.js'
 
 /** One desired route: unchanged, created, updated in place, re-asserted, adopted from the vpp-agent, or a collision. */
 export function planRoute(cx: PlanContext, r: DRoute) {
-  const b = l3Blocker(cx, r.iface, 'a route')
-  if (!('p' in b)) return cx.pend(r.key, `route ${r.dst}${r.gw ? ` via ${r.gw}` : ''}: ${b.reason}`)
-  const p = b.p
+  const p = interfaceFor(cx, r.iface, 'a route')
+  if (typeof p === 'string') return cx.pend(r.key, `route ${r.dst}${r.gw ? ` via ${r.gw}` : ''}: ${p}`)
   const h = p.target!.handle
   const obsNs = p.target!.status === 'ready' ? p.target!.obs : undefined
   const host = p.d.hostName
@@ -28,17 +27,20 @@ export function planRoute(cx: PlanContext, r: DRoute) {
     // An IPv6 link-local gateway is on the link by definition (the usual "::/0 via fe80::1 dev X").
     if (!inSubnet && !viaLink && !isLinkLocal6(gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
   }
-  const spec = {dst: r.dst, gw: r.gw, dev: host, metric: r.metric, scope: r.scope, family: r.family}
   const gone = p.fresh
   const linkName = p.cur?.link.name ?? p.adopt?.name
   const ix = obsNs ? cx.index(obsNs) : undefined
   const same = (ix?.mainRoutes.get(mainRouteId(r.family, r.dst, r.metric)) ?? []).find((x) => !(gone && x.dev === linkName))
-  // Described only when a change is made (a no-op re-apply leaves most routes unchanged).
+  const onMine = !!same && same.dev === linkName
+  const exact = onMine && same!.gw === r.gw && (r.family === 6 || same!.scope === r.scope)
+  // Already what the item asks for — lnx's and not to re-assert, or the kernel's connected route: most routes of a
+  // no-op re-apply, so nothing else is built for them.
+  if (exact && (routeOwned(same!) ? !p.l3Reset : same!.protocol === 'kernel')) return void cx.unchanged++
+  const spec = {dst: r.dst, gw: r.gw, dev: host, metric: r.metric, scope: r.scope, family: r.family}
+  // Described only when a change is made.
   let described: string | undefined
   const detail = () => (described ??= describeRoute(spec))
   if (same) {
-    const onMine = same.dev === linkName
-    const exact = onMine && same.gw === r.gw && (r.family === 6 || same.scope === r.scope)
     if (routeOwned(same)) {
       if (exact && p.l3Reset) {
         cx.change('update', 'route', r.key, h, `${detail()} (re-asserted: the address change may flush it)`, [
@@ -46,7 +48,6 @@ export function planRoute(cx: PlanContext, r: DRoute) {
         ])
         return
       }
-      if (exact) return void cx.unchanged++
       // The undo runs before a rename of this link is undone: it names the link by its new name.
       const old = {dst: same.dst, gw: same.gw, dev: onMine ? host : same.dev!, metric: same.metric, scope: same.scope, family: same.family}
       cx.change('update', 'route', r.key, h, `${describeRoute(old)} → ${detail()}`, [
@@ -54,8 +55,6 @@ export function planRoute(cx: PlanContext, r: DRoute) {
       ], true)
       return
     }
-    // The kernel's connected route is already what this item asks for.
-    if (exact && same.protocol === 'kernel') return void cx.unchanged++
     if (exact && linkName && same.protocol === 'boot') {
       // Take-over from the vpp-agent (its routes are proto boot): same route on an owned link → re-marked.
       // Other tools' protocols (static, zebra, bird, …) are collisions.

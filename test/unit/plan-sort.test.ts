@@ -1,0 +1,29 @@
+// The planner's order of items is the collator's (stable), whichever path sortedByText takes.
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {byText, sortedByText} from '../../src/engine/plan/context.ts'
+
+const collatorSorted = <T>(xs: T[], text: (x: T) => string, rank?: (x: T) => number) =>
+  [...xs].sort((a, b) => (rank ? rank(a) - rank(b) : 0) || byText(text(a), text(b)))
+
+test('names where code-unit order is the collator order: the same array as a collator sort', () => {
+  const xs = Array.from({length: 500}, (_, i) => ({name: `a${(i * 7919) % 500}`, i}))
+  xs.push({name: 'a3', i: 1000}, {name: 'a3', i: 1001}) // duplicates keep their input order
+  const got = sortedByText(xs, (x) => x.name)
+  assert.deepEqual(got, collatorSorted(xs, (x) => x.name))
+  assert.ok(got.indexOf(xs[500]) < got.indexOf(xs[501]))
+})
+
+test('names where code-unit order is not the collator order (case, "_", accents): the collator order', () => {
+  const names = ['b', 'B', 'a_1', 'a1', 'A1', 'é', 'e', 'f', 'Z', 'z', '_x', '-y', 'x.y', 'x/y', 'x-y', 'x_y', 'ä', 'a']
+  const xs = names.map((name, i) => ({name, i}))
+  assert.deepEqual(sortedByText(xs, (x) => x.name), collatorSorted(xs, (x) => x.name))
+  assert.notDeepEqual(collatorSorted(xs, (x) => x.name).map((x) => x.name), [...names].sort())
+})
+
+test('routes: a rank first (no gateway before gateway), then the collator order of keys', () => {
+  const keys = ['config/linux/l3/v2/route/20.0.1.0/24/a1', 'config/linux/l3/v2/route/20.0.10.0/24/a1', 'config/linux/l3/v2/route/2001:db8::/64/B', 'config/linux/l3/v2/route/2001:db8::/64/a']
+  const xs = keys.flatMap((key, i) => [{key, gw: i % 2 ? '10.0.0.1' : undefined}, {key: key + '_', gw: '10.0.0.2'}])
+  const rank = (r: {gw?: string}) => (r.gw ? 1 : 0)
+  assert.deepEqual(sortedByText(xs, (r) => r.key, rank), collatorSorted(xs, (r) => r.key, rank))
+})
