@@ -51,17 +51,24 @@ export const byText = new Intl.Collator().compare
  * case, "_" …) the check fails and the list is sorted with the collator: the result is always the collator's.
  */
 export function sortedByText<T>(items: readonly T[], text: (x: T) => string, rank?: (x: T) => number): T[] {
-  const out = [...items]
-  const fast = rank
-    ? (a: T, b: T) => rank(a) - rank(b) || (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0)
-    : (a: T, b: T) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0)
-  const exact = rank ? (a: T, b: T) => rank(a) - rank(b) || byText(text(a), text(b)) : (a: T, b: T) => byText(text(a), text(b))
-  out.sort(fast)
-  for (let i = 1; i < out.length; i++) {
-    const c = exact(out[i - 1], out[i])
-    if (c > 0 || (c === 0 && text(out[i - 1]) !== text(out[i]))) return [...items].sort(exact)
+  const n = items.length
+  const keys = new Array<string>(n)
+  const ranks = new Array<number>(n)
+  const order = new Array<number>(n)
+  for (let i = 0; i < n; i++) {
+    keys[i] = text(items[i])
+    ranks[i] = rank ? rank(items[i]) : 0
+    order[i] = i
   }
-  return out
+  // Ties by input position: stable.
+  order.sort((a, b) => ranks[a] - ranks[b] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b))
+  for (let i = 1; i < n; i++) {
+    const a = order[i - 1]
+    const b = order[i]
+    const c = ranks[a] - ranks[b] || byText(keys[a], keys[b])
+    if (c > 0 || (c === 0 && keys[a] !== keys[b])) return [...items].sort((x, y) => (rank ? rank(x) - rank(y) : 0) || byText(text(x), text(y)))
+  }
+  return order.map((i) => items[i])
 }
 
 /** Config keys of observed routes and neighbours (the kernel prints them canonically: no normalising needed). */

@@ -182,14 +182,16 @@ export function planDelete(cx: PlanContext) {
 
 /** What --prune would delete, counted: owned links the config does not name, and owned routes/ARPs on this label's links. */
 export function countKept(cx: PlanContext): number {
-  const names = new Set(cx.input.desired.interfaces.map((i) => i.name))
   let n = 0
-  for (const v of cx.owned.values()) if (!names.has(v.name) && !cx.deleted.has(v.link)) n++
-  const routeKeys = new Set(cx.input.desired.routes.map((r) => r.key))
-  const arpKeys = new Set(cx.input.desired.arps.map((a) => a.key))
+  for (const v of cx.owned.values()) if (!cx.desiredIf(v.name) && !cx.deleted.has(v.link)) n++
+  // Built on the first namespace holding this label's links (none on a fresh host).
+  let routeKeys: Set<string> | undefined
+  let arpKeys: Set<string> | undefined
   for (const ns of cx.input.obs.namespaces) {
     const logical = cx.logicalNames(ns)
     if (!logical.size) continue
+    routeKeys ??= new Set(cx.input.desired.routes.map((r) => r.key))
+    arpKeys ??= new Set(cx.input.desired.arps.map((a) => a.key))
     const ix = cx.index(ns)
     const gone = (dev: string) => {
       const l = ix.links.get(dev)

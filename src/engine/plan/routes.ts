@@ -1,6 +1,6 @@
 // Routes: each desired route against the kernel's routes of its namespace (the kernel identifies a route by
 // family, destination and metric), waiting for its interface and gateway subnet.
-import {contains, isLinkLocal6, parseAddr, parsePrefix} from '../../model/ip.js'
+import {contains, isLinkLocal6, parseAddr, parsePrefix, type Addr, type Prefix} from '../../model/ip.js'
 import type {DRoute} from '../../model/types.js'
 import {routeOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
@@ -18,14 +18,18 @@ export function planRoute(cx: PlanContext, r: DRoute) {
   const host = p.d.hostName
   if (r.gw) {
     const gw = parseAddr(r.gw)!
-    const inSubnet = addrsAfter(cx, p).some((a) => {
+    let inSubnet = false
+    for (const a of addrsAfter(cx, p)) {
       const pp = parsePrefix(a)
-      return !!pp && contains(pp, gw)
-    })
-    const viaLink = (cx.linkRoutesByIface.get(r.iface) ?? []).some((x) => contains(parsePrefix(x.dst)!, gw))
+      if (pp && inPrefix(pp, gw)) {
+        inSubnet = true
+        break
+      }
+    }
+    const viaLink = () => (cx.linkRoutesByIface.get(r.iface) ?? []).some((x) => contains(parsePrefix(x.dst)!, gw))
       || (!p.fresh && obsNs ? cx.index(obsNs).routesByDev.get(p.cur?.link.name ?? host) ?? [] : []).some((x) => x.scope === 'link' && !x.gw && x.table === 'main' && contains(parsePrefix(x.dst)!, gw))
     // An IPv6 link-local gateway is on the link by definition (the usual "::/0 via fe80::1 dev X").
-    if (!inSubnet && !viaLink && !isLinkLocal6(gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
+    if (!inSubnet && !viaLink() && !isLinkLocal6(gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
   }
   const gone = p.fresh
   const linkName = p.cur?.link.name ?? p.adopt?.name
@@ -81,4 +85,11 @@ export function planRoute(cx: PlanContext, r: DRoute) {
 
 export function describeRoute(r: {dst: string; gw?: string; dev: string; metric: number; scope?: string; family: 4 | 6}): string {
   return `${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${r.dev}${r.metric ? ` metric ${r.metric}` : ''}${r.family === 4 && r.scope ? ` scope ${r.scope}` : ''}`
+}
+
+/** contains(), without BigInt arithmetic for IPv4: asked once per route with a gateway. */
+function inPrefix(pp: Prefix, a: Addr): boolean {
+  if (pp.family !== a.family) return false
+  if (pp.family === 6) return contains(pp, a)
+  return pp.len === 0 || ((Number(pp.value) ^ Number(a.value)) >>> (32 - pp.len)) === 0
 }
