@@ -88,7 +88,7 @@ export function describeRoute(r: {dst: string; gw?: string; dev: string; metric:
 }
 
 /** contains(), without BigInt arithmetic for IPv4: asked once per route with a gateway. */
-function inPrefix(pp: Prefix, a: Addr): boolean {
+export function inPrefix(pp: Prefix, a: Addr): boolean {
   if (pp.family !== a.family) return false
   if (pp.family === 6) return contains(pp, a)
   return pp.len === 0 || ((Number(pp.value) ^ Number(a.value)) >>> (32 - pp.len)) === 0

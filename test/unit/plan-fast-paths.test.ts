@@ -1,7 +1,10 @@
-// The planner's order of items is the collator's (stable), whichever path sortedByText takes.
+// Planner helpers that trade generality for speed give the answers of the general ones: the collator order of items
+// (stable), whichever path sortedByText takes; the IPv4 gateway check without BigInt.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {byText, sortedByText} from '../../src/engine/plan/context.ts'
+import {inPrefix} from '../../src/engine/plan/routes.ts'
+import {contains, parseAddr, parsePrefix} from '../../src/model/ip.ts'
 
 const collatorSorted = <T>(xs: T[], text: (x: T) => string, rank?: (x: T) => number) =>
   [...xs].sort((a, b) => (rank ? rank(a) - rank(b) : 0) || byText(text(a), text(b)))
@@ -26,4 +29,20 @@ test('routes: a rank first (no gateway before gateway), then the collator order 
   const xs = keys.flatMap((key, i) => [{key, gw: i % 2 ? '10.0.0.1' : undefined}, {key: key + '_', gw: '10.0.0.2'}])
   const rank = (r: {gw?: string}) => (r.gw ? 1 : 0)
   assert.deepEqual(sortedByText(xs, (r) => r.key, rank), collatorSorted(xs, (r) => r.key, rank))
+})
+
+test('the planner’s IPv4 gateway check agrees with contains() on every prefix length', () => {
+  let seed = 7
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const q = () => Math.floor(rnd() * 256)
+  for (let i = 0; i < 3000; i++) {
+    const base = [q(), q(), q(), q()]
+    const len = i % 33
+    const other = rnd() < 0.5 ? [...base.slice(0, 3), q()] : [q(), q(), q(), q()]
+    const pp = parsePrefix(`${base.join('.')}/${len}`)!
+    const a = parseAddr(other.join('.'))!
+    assert.equal(inPrefix(pp, a), contains(pp, a), `${base.join('.')}/${len} ∋ ${other.join('.')}`)
+  }
+  assert.equal(inPrefix(parsePrefix('2001:db8::1/64')!, parseAddr('2001:db8::2')!), true)
+  assert.equal(inPrefix(parsePrefix('10.0.0.1/24')!, parseAddr('2001:db8::2')!), false)
 })
