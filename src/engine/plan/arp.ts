@@ -4,7 +4,6 @@ import {neighOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import {persists, type PlanContext} from './context.js'
 import {interfaceFor} from './addresses.js'
-import {neighId} from './ns-index.js'
 
 /** One desired ARP entry (a permanent neighbour): unchanged, created, updated, adopted from the vpp-agent, or a collision. */
 export function planArp(cx: PlanContext, a: DArp) {
@@ -14,7 +13,7 @@ export function planArp(cx: PlanContext, a: DArp) {
   const obsNs = p.target!.status === 'ready' ? p.target!.obs : undefined
   const host = p.d.hostName
   const linkName = p.cur?.link.name ?? p.adopt?.name
-  const n = p.fresh || !obsNs ? undefined : cx.index(obsNs).neighs.get(neighId(String(linkName), a.ip))
+  const n = p.fresh || !obsNs ? undefined : cx.index(obsNs).neigh(String(linkName), a.ip)
   const detail = `${a.ip} → ${a.mac} on ${host}`
   if (n && n.permanent) {
     if (neighOwned(n)) {

@@ -8,7 +8,7 @@ import type {ObservedNs, OLink, ORoute} from '../../kernel/observe.js'
 import {ownedView, type OwnedLink} from '../../kernel/owned.js'
 import type {NsHandle} from '../../kernel/run.js'
 import type {Action, Change, Cmd, ItemKind, Pending, Phase} from '../contract.js'
-import {indexNamespace, type ObservedNsIndex} from './ns-index.js'
+import {ObservedNsIndex} from './ns-index.js'
 import {nsRefKey, type TargetNs} from './namespaces.js'
 import type {PlanInput} from './index.js'
 
@@ -126,7 +126,7 @@ export class PlanContext {
   index(ns: ObservedNs): ObservedNsIndex {
     let i = this.nsIndexes.get(ns)
     if (!i) {
-      i = indexNamespace(ns)
+      i = new ObservedNsIndex(ns)
       this.nsIndexes.set(ns, i)
     }
     return i

@@ -164,7 +164,7 @@ export function planDelete(cx: PlanContext) {
   for (const a of desired.arps) {
     const iface = cx.owned.get(a.iface)
     if (!iface) continue
-    const n = cx.index(iface.link.ns).neighs.get(`${iface.link.name}|${a.ip}`)
+    const n = cx.index(iface.link.ns).neigh(iface.link.name, a.ip)
     if (n && !neighOwned(n)) continue
     if (!n) continue
     const ns = iface.link.ns.handle

@@ -7,7 +7,6 @@ import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
 import {persists, type PlanContext} from './context.js'
 import {addrsAfter, interfaceFor} from './addresses.js'
-import {mainRouteId} from './ns-index.js'
 
 /** One desired route: unchanged, created, updated in place, re-asserted, adopted from the vpp-agent, or a collision. */
 export function planRoute(cx: PlanContext, r: DRoute) {
@@ -34,7 +33,7 @@ export function planRoute(cx: PlanContext, r: DRoute) {
   const gone = p.fresh
   const linkName = p.cur?.link.name ?? p.adopt?.name
   const ix = obsNs ? cx.index(obsNs) : undefined
-  const same = (ix?.mainRoutes.get(mainRouteId(r.family, r.dst, r.metric)) ?? []).find((x) => !(gone && x.dev === linkName))
+  const same = (ix?.mainRoutes(r.family, r.dst, r.metric) ?? []).find((x) => !(gone && x.dev === linkName))
   const onMine = !!same && same.dev === linkName
   const exact = onMine && same!.gw === r.gw && (r.family === 6 || same!.scope === r.scope)
   // Already what the item asks for — lnx's and not to re-assert, or the kernel's connected route: most routes of a
