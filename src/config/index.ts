@@ -22,10 +22,12 @@ export async function validateFiles(files: string[], readStdin = readAllStdin): 
 
 export function toDesired(loaded: LoadedConfig): Desired {
   const src = (l: {file: string; where: string}) => ({file: l.file, where: l.where})
+  // The loader's key is the item's key whenever it could build one (keys.ts, same fields); else normalize builds it.
+  const key = (l: {key: string}) => (l.key.startsWith('config/') ? l.key : undefined)
   return {
-    interfaces: loaded.interfaces.map((l) => normalizeInterface(l.item, src(l))),
-    routes: loaded.routes.map((l) => normalizeRoute(l.item, src(l))),
-    arps: loaded.arps.map((l) => normalizeArp(l.item, src(l))),
+    interfaces: loaded.interfaces.map((l) => normalizeInterface(l.item, src(l), key(l))),
+    routes: loaded.routes.map((l) => normalizeRoute(l.item, src(l), key(l))),
+    arps: loaded.arps.map((l) => normalizeArp(l.item, src(l), key(l))),
   }
 }
 

@@ -6,8 +6,8 @@ import {MESSAGE_FIELDS} from '../model/generated.js'
 import type {ItemError} from '../errors.js'
 import {LnxError} from '../errors.js'
 import {arpKey, interfaceKey, routeKey} from '../model/keys.js'
-import {loadValidators, schemaProblems, type SchemaName} from './schema.js'
-import {fileLabel, newBudget, parseDocuments, readAllStdin, readSource, STDIN, withoutBom} from './source.js'
+import {loadValidators, schemaProblems, type SchemaName, type SchemaProblem} from './schema.js'
+import {fileLabel, newBudget, parseText, readAllStdin, readSource, STDIN, withoutBom} from './source.js'
 import {locator, pathSegments, type SourcePath} from './positions.js'
 import {emptySection, protojsonInput} from './protojson.js'
 
@@ -49,9 +49,10 @@ export async function loadConfig(files: string[], readStdin: (max: number) => Pr
   const budget = newBudget()
   for (const file of files) {
     const text = withoutBom(await readSource(file, readStdin, budget))
-    const docs = await parseDocuments(text, file)
+    const {docs, json} = await parseText(text, file)
     cfg.texts.set(fileLabel(file), text)
-    docs.forEach((doc, i) => addDocument(cfg, doc, fileLabel(file), docs.length > 1 ? `document ${i + 1}` : '', i))
+    const plain = json && protojsonPlainJson(text)
+    docs.forEach((doc, i) => addDocument(cfg, doc, fileLabel(file), docs.length > 1 ? `document ${i + 1}` : '', i, plain))
   }
   checkDuplicates(cfg)
   return cfg
@@ -96,9 +97,22 @@ function bareKind(doc: Record<string, unknown>): Section | null {
   return null
 }
 
-function addDocument(cfg: LoadedConfig, raw: unknown, file: string, docWhere: string, docIndex?: number) {
+/**
+ * Integer fields given as JSON strings ("mtu": "1500"), for the text check below: every spelling of every
+ * 32-bit integer field the model has.
+ */
+const INT_AS_STRING = new RegExp(`"(?:${Object.values(MESSAGE_FIELDS).flatMap((fs) => Object.entries(fs).filter(([, m]) => m.kind === 'uint32' || m.kind === 'int32').flatMap(([n, m]) => [n, m.json])).join('|')})"\\s*:\\s*"`)
+
+/**
+ * JSON text in which protojson's input rules have nothing to change: no null anywhere, no integer field given as a
+ * string, no \u escape that could spell a field name the check would miss. Such a document skips the walk over
+ * every item (protojsonDocument); anything else takes it.
+ */
+const protojsonPlainJson = (text: string) => !text.includes('null') && !text.includes('\\u') && !INT_AS_STRING.test(text)
+
+function addDocument(cfg: LoadedConfig, raw: unknown, file: string, docWhere: string, docIndex?: number, protojsonPlain = false) {
   if (raw === null || raw === undefined) return
-  const doc = isObj(raw) ? protojsonDocument(raw) : raw
+  const doc = isObj(raw) && !protojsonPlain ? protojsonDocument(raw) : raw
   const src = (at: string[]): SourcePath | undefined => (docIndex === undefined ? undefined : {doc: docIndex, at})
   const docErr = (message: string, hint?: string, at: string[] = []) =>
     cfg.errors.push({file, key: '', path: docWhere, message, ...(hint ? {hint} : {}), src: src(at)})
@@ -131,7 +145,7 @@ function addDocument(cfg: LoadedConfig, raw: unknown, file: string, docWhere: st
   }
   const item = protojsonInput(SECTION_MESSAGE[kind], doc)
   const problems = schemaProblems(SECTION_SCHEMA[kind], item)
-  addItem(cfg, kind, item, file, docWhere || 'document', problems, src([]))
+  addItem(cfg, kind, item, file, docWhere || 'document', -1, problems, src([]))
 }
 
 /** protojson's input rules (null = unset, quoted integers) applied to a config document's sections and wrappers. */
@@ -151,35 +165,79 @@ const isItemPath = (at: string[]) => {
 }
 
 function addConfigData(cfg: LoadedConfig, data: Record<string, unknown>, file: string, docWhere: string, prefix: string[], problems: ReturnType<typeof schemaProblems>, src: (at: string[]) => SourcePath | undefined) {
-  for (const [k, section] of Object.entries(SECTION_ALIASES)) {
+  for (const k in SECTION_ALIASES) {
     const list = data[k]
     if (!Array.isArray(list)) continue
-    const where = join(docWhere, [...prefix, section].join('.'))
-    for (let i = 0; i < list.length; i++) {
-      const at = [...prefix, k, String(i)]
-      const mine = problems.length
-        ? problems.filter((p) => at.every((s, j) => p.at[j] === s)).map((p) => ({...p, at: p.at.slice(at.length)}))
-        : NONE
-      addItem(cfg, section, list[i], file, `${where}[${i}]`, mine, src(at))
-    }
+    const section = SECTION_ALIASES[k]
+    const base = join(docWhere, [...prefix, section].join('.'))
+    const at = [...prefix, k]
+    const mine = problems.length ? problemsByItem(problems, at) : undefined
+    const origin = src(at)
+    for (let i = 0; i < list.length; i++) addItem(cfg, section, list[i], file, base, i, mine?.get(i) ?? NONE, origin)
   }
+}
+
+/** The schema problems inside the items of one list (`at` = the list's path), by item index, paths made relative. */
+function problemsByItem(problems: SchemaProblem[], at: string[]): Map<number, SchemaProblem[]> {
+  const out = new Map<number, SchemaProblem[]>()
+  for (const p of problems) {
+    if (p.at.length <= at.length || !at.every((s, j) => p.at[j] === s) || !/^\d+$/.test(p.at[at.length])) continue
+    const i = Number(p.at[at.length])
+    const list = out.get(i) ?? []
+    list.push({...p, at: p.at.slice(at.length + 1)})
+    out.set(i, list)
+  }
+  return out
 }
 
 const NONE: never[] = []
 
-function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string, where: string, problems: {at: string[]; message: string; hint?: string}[], origin?: SourcePath) {
+/**
+ * An item of a list: its place ("routes[12]") and source path are built only when something asks for them (an
+ * error, a duplicate), not for each of the thousands of items of a valid config.
+ */
+class ListItem<T> implements Located<T> {
+  constructor(
+    public item: T,
+    public file: string,
+    public key: string,
+    public bad: boolean,
+    private readonly base: string,
+    private readonly index: number,
+    private readonly list: SourcePath | undefined,
+  ) {}
+
+  get where(): string {
+    return `${this.base}[${this.index}]`
+  }
+
+  get origin(): SourcePath | undefined {
+    return this.list && {doc: this.list.doc, at: [...this.list.at, String(this.index)]}
+  }
+}
+
+function addItem(cfg: LoadedConfig, section: Section, raw: unknown, file: string, where: string, index: number, problems: SchemaProblem[], origin?: SourcePath) {
   const dups: string[] = []
-  const item = isObj(raw) ? canonical(SECTION_MESSAGE[section], raw, dups) : {}
-  const key = keyOf(section, item) ?? where
-  const at = (segs: string[]) => (origin ? {doc: origin.doc, at: [...origin.at, ...segs]} : undefined)
-  for (const p of problems) {
-    cfg.errors.push({file, key, path: fmtPath(p.at), message: p.message, ...(p.hint ? {hint: p.hint} : {}), src: at(p.at)})
+  const item = isObj(raw) ? canonicalOrSelf(SECTION_MESSAGE[section], raw, dups) : {}
+  const bad = problems.length > 0 || !isObj(raw)
+  let located: Located<any>
+  if (index < 0) {
+    located = {item, file, where, key: keyOf(section, item) ?? where, bad}
+    if (origin) located.origin = origin
+  } else {
+    const key = keyOf(section, item)
+    located = new ListItem(item, file, key ?? `${where}[${index}]`, bad, where, index, origin)
   }
-  for (const dup of dups) {
-    cfg.errors.push({file, key, path: dup, message: `"${dup}" is given twice (in snake_case and in lowerCamelCase)`, src: at(pathSegments(dup))})
+  if (problems.length || dups.length) {
+    const itemOrigin = located.origin
+    const at = (segs: string[]) => (itemOrigin ? {doc: itemOrigin.doc, at: [...itemOrigin.at, ...segs]} : undefined)
+    for (const p of problems) {
+      cfg.errors.push({file, key: located.key, path: fmtPath(p.at), message: p.message, ...(p.hint ? {hint: p.hint} : {}), src: at(p.at)})
+    }
+    for (const dup of dups) {
+      cfg.errors.push({file, key: located.key, path: dup, message: `"${dup}" is given twice (in snake_case and in lowerCamelCase)`, src: at(pathSegments(dup))})
+    }
   }
-  const located: Located<any> = {item, file, where, key, bad: problems.length > 0 || !isObj(raw)}
-  if (origin) located.origin = origin
   if (section === 'interfaces') cfg.interfaces.push(located)
   else if (section === 'arp_entries') cfg.arps.push(located)
   else cfg.routes.push(located)
@@ -219,6 +277,33 @@ function spellings(message: string): Map<string, FieldEntry> {
 const enumName = (ref: Record<string, number>, x: number): unknown => {
   for (const k in ref) if (ref[k] === x) return k
   return x
+}
+
+/**
+ * The item itself when it is already in canonical form (every field under its proto name, no nulls, enums by name):
+ * what a generated or hand-written snake_case config holds, and it spares a copy of every item. Otherwise a canonical
+ * copy. Items are never modified after loading, so sharing the parsed object is safe.
+ */
+export function canonicalOrSelf(message: string, obj: Record<string, unknown>, dups?: string[]): any {
+  return isCanonical(message, obj) ? obj : canonical(message, obj, dups)
+}
+
+function isCanonical(message: string, obj: Record<string, unknown>): boolean {
+  const fields = spellings(message)
+  for (const k in obj) {
+    const v = obj[k]
+    const f = fields.get(k)
+    if (f === undefined || f.name !== k || v === null || v === undefined) return false
+    if (f.plain) continue
+    const m = f.meta
+    if (m.kind === 'enum') {
+      if (typeof v !== 'string') return false
+    } else if (m.repeated) {
+      if (!Array.isArray(v)) return false
+      for (let i = 0; i < v.length; i++) if (!isObj(v[i]) || !isCanonical(m.ref as string, v[i])) return false
+    } else if (!isObj(v) || !isCanonical(m.ref as string, v)) return false
+  }
+  return true
 }
 
 /**

@@ -136,6 +136,11 @@ export const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? tex
 
 /** Parses text into documents: JSON first (fast path for large generated configs), YAML 1.2 core otherwise. */
 export async function parseDocuments(text: string, file: string): Promise<unknown[]> {
+  return (await parseText(text, file)).docs
+}
+
+/** The same, saying whether the text was JSON (JSON.parse took it). */
+export async function parseText(text: string, file: string): Promise<{docs: unknown[]; json: boolean}> {
   const t = text.trimStart()
   if (t.startsWith('{') || t.startsWith('[')) {
     let doc: unknown
@@ -148,7 +153,7 @@ export async function parseDocuments(text: string, file: string): Promise<unknow
     }
     if (json) {
       if (jsonKeyCount(text) !== propertyCount(doc)) await refuseDuplicateKey(text, file)
-      return [doc]
+      return {docs: [doc], json: true}
     }
   }
   const y = await loadJsYaml()
@@ -160,7 +165,7 @@ export async function parseDocuments(text: string, file: string): Promise<unknow
     throw syntaxError(file, text, markAt(text, e), `not valid YAML or JSON: ${describeYamlError(e.reason, 'mapping')}`)
   }
   if (text.includes('*')) for (const d of docs) checkAliasExpansion(d, file)
-  return docs
+  return {docs, json: false}
 }
 
 const describeYamlError = (reason: string, what: string) => (reason === 'duplicated mapping key' ? `a key is given twice in one ${what}` : reason)
@@ -197,17 +202,22 @@ function jsonKeyCount(text: string): number {
 
 /** Keys of every object in a parsed value (iterative: a deeply nested input must not overflow the stack). */
 function propertyCount(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0
   let n = 0
-  const stack = [v]
+  // Only objects and arrays go on the stack: most values are strings and numbers.
+  const stack: object[] = [v]
   while (stack.length) {
-    const x = stack.pop()
-    if (typeof x !== 'object' || x === null) continue
+    const x = stack.pop()!
     if (Array.isArray(x)) {
-      for (const y of x) stack.push(y)
+      for (let i = 0; i < x.length; i++) {
+        const y = x[i]
+        if (typeof y === 'object' && y !== null) stack.push(y)
+      }
     } else {
       for (const k in x) {
         n++
-        stack.push((x as Record<string, unknown>)[k])
+        const y = (x as Record<string, unknown>)[k]
+        if (typeof y === 'object' && y !== null) stack.push(y)
       }
     }
   }

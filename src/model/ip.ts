@@ -150,6 +150,24 @@ export function broadcast(p: Prefix): Addr {
   return {family: p.family, value: p.value | (((1n << BigInt(bits(p.family))) - 1n) ^ mask(p.family, p.len))}
 }
 
+/**
+ * Where address `a` sits in prefix `p`: its network or broadcast address, another address inside it, or outside (or
+ * another family). IPv4 in plain numbers: validation asks this of every route's gateway against its link's addresses.
+ */
+export function placeIn(p: Prefix, a: Addr): 'network' | 'broadcast' | 'inside' | 'outside' {
+  if (p.family !== a.family) return 'outside'
+  if (p.family === 4) {
+    const block = BLOCK[p.len]
+    const pv = Number(p.value)
+    const av = Number(a.value)
+    const net = pv - (pv % block)
+    if (av < net || av >= net + block) return 'outside'
+    return av === net ? 'network' : av === net + block - 1 ? 'broadcast' : 'inside'
+  }
+  if (!contains(p, a)) return 'outside'
+  return sameAddr(network(p), a) ? 'network' : sameAddr(broadcast(p), a) ? 'broadcast' : 'inside'
+}
+
 export function contains(p: Prefix, a: Addr): boolean {
   return p.family === a.family && (a.value & mask(p.family, p.len)) === (p.value & mask(p.family, p.len))
 }
@@ -187,8 +205,13 @@ export const formatPrefix = (p: Prefix) => `${formatAddr(p)}/${p.len}`
 
 export const isLinkLocal6 = (a: Addr) => a.family === 6 && a.value >> 118n === 0x3fan
 
+// Range comparisons, not shifts: a BigInt shift allocates, and validation asks this of every address.
+const V4_MCAST_LO = 0xe0000000n
+const V4_MCAST_HI = 0xefffffffn
+const V6_MCAST_LO = 0xffn << 120n
+
 export function isMulticast(a: Addr): boolean {
-  return a.family === 4 ? a.value >> 28n === 14n : a.value >> 120n === 0xffn
+  return a.family === 4 ? a.value >= V4_MCAST_LO && a.value <= V4_MCAST_HI : a.value >= V6_MCAST_LO
 }
 
 export const isUnspecified = (a: Addr) => a.value === 0n
@@ -197,15 +220,23 @@ export const sameAddr = (a: Addr, b: Addr) => a.family === b.family && a.value =
 
 /** "10.0.0.5/24" → "10.0.0.0/24"; IPv6 canonical. null when unparsable. */
 
+/** Addresses in an IPv4 prefix of each length (2 ** (32 - len)), without a Math.pow per call. */
+const BLOCK = Array.from({length: 33}, (_, len) => 2 ** (32 - len))
+
+// IPv4 text is answered by a character scan, without the memo tables: cheaper than hashing the string into a Map
+// (and keeping every network of a big config alive). A strict dotted quad (no leading zeros) is its own canonical
+// text; IPv6 keeps the memo (its parse is costly).
 const netMemo = new Map<string, string | null>()
 export function normalizeNetwork(s: string): string | null {
-  const hit = netMemo.get(s)
-  if (hit !== undefined) return hit
   const f = v4(s)
   if (f) {
-    const block = 2 ** (32 - f.len)
-    return remember(netMemo, s, `${v4text(f.value - (f.value % block))}/${f.len}`)
+    if (!f.masked) return `${s}/32`
+    const block = BLOCK[f.len]
+    const rest = f.value % block
+    return rest === 0 ? s : `${v4text(f.value - rest)}/${f.len}`
   }
+  const hit = netMemo.get(s)
+  if (hit !== undefined) return hit
   const p = parsePrefix(s)
   return remember(netMemo, s, p ? formatPrefix(network(p)) : null)
 }
@@ -213,21 +244,21 @@ export function normalizeNetwork(s: string): string | null {
 /** Canonical text of an address with its mask ("FE80::1/64" → "fe80::1/64", "10.0.0.1" → "10.0.0.1/32"). */
 const cidrMemo = new Map<string, string | null>()
 export function normalizeCidr(s: string): string | null {
+  const f = v4(s)
+  if (f) return f.masked ? s : `${s}/32`
   const hit = cidrMemo.get(s)
   if (hit !== undefined) return hit
-  const f = v4(s)
-  if (f) return remember(cidrMemo, s, s.includes('/') ? s : `${s}/32`)
   const p = parsePrefix(s)
   return remember(cidrMemo, s, p ? formatPrefix(p) : null)
 }
 
 const addrTextMemo = new Map<string, string | null>()
 export function normalizeAddr(s: string): string | null {
-  const hit = addrTextMemo.get(s)
-  if (hit !== undefined) return hit
   // A dotted quad that parses (no leading zeros) is its own canonical text.
   const f = v4(s)
-  if (f) return remember(addrTextMemo, s, f.masked ? null : s)
+  if (f) return f.masked ? null : s
+  const hit = addrTextMemo.get(s)
+  if (hit !== undefined) return hit
   const a = parseAddr(s)
   return remember(addrTextMemo, s, a ? formatAddr(a) : null)
 }

@@ -1,7 +1,27 @@
 // Character rules for names that end up in keys, aliases and `ip -batch` lines (docs/DESIGN.md, "The model").
 
+/** Per ASCII code: 1 = allowed in a logical name, 2 = in a link/namespace name (NAME_CHARS), 3 = in both. */
+const ALLOWED = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c)
+  if (/[A-Za-z0-9_.-]/.test(ch)) ALLOWED[c] |= 1
+  if (/[A-Za-z0-9_.@+=,-]/.test(ch)) ALLOWED[c] |= 2
+}
+
+/** `s` is 1..max characters, each allowed by `mask`: the common case, checked without a regex or a UTF-8 count. */
+function plainName(s: string, max: number, mask: number): boolean {
+  const n = s.length
+  if (n === 0 || n > max) return false
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 128 || (ALLOWED[c] & mask) === 0) return false
+  }
+  return true
+}
+
 /** Logical names and labels: 1..63 bytes of [A-Za-z0-9_.-], not starting with "-" or ".". */
 export function logicalNameProblem(s: string): string | null {
+  if (plainName(s, 63, 1) && s.charCodeAt(0) !== 45 && s.charCodeAt(0) !== 46) return null
   if (s.length === 0) return 'must not be empty'
   if (Buffer.byteLength(s) > 63) return `is ${Buffer.byteLength(s)} bytes long; at most 63`
   const bad = s.match(/[^A-Za-z0-9_.-]/)
@@ -22,6 +42,7 @@ const RESERVED_HOST = new Set(['all', 'default'])
 
 /** Kernel link names (IFNAMSIZ): 1..15 bytes of the characters above, not "all"/"default", not starting with "-". */
 export function hostNameProblem(s: string): string | null {
+  if (plainName(s, 15, 2) && s.charCodeAt(0) !== 45 && s !== '.' && s !== '..' && !RESERVED_HOST.has(s)) return null
   if (s.length === 0) return 'must not be empty'
   if (Buffer.byteLength(s) > 15) return `is ${Buffer.byteLength(s)} bytes long; the kernel allows at most 15`
   if (s === '.' || s === '..') return `must not be "${s}"`
@@ -64,8 +85,21 @@ function describeChar(c: string): string {
 
 /** MAC: six hex octets separated by ":" (or "-"); returned lower-case with ":". */
 export function parseMac(s: string): string | null {
+  if (isCanonicalMac(s)) return s
   if (!/^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$/.test(s)) return null
   return s.toLowerCase().replace(/-/g, ':')
+}
+
+/** Already lower-case with ":" (what a generated config holds): its own canonical form. */
+function isCanonicalMac(s: string): boolean {
+  if (s.length !== 17) return false
+  for (let i = 0; i < 17; i++) {
+    const c = s.charCodeAt(i)
+    if (i % 3 === 2) {
+      if (c !== 58) return false
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
+  }
+  return true
 }
 
 export function macProblem(s: string): string | null {

@@ -22,7 +22,7 @@ export function hostNameOf(i: Interface): string {
   return i.host_if_name || i.name || ''
 }
 
-export function normalizeInterface(i: Interface, source?: Source): DInterface {
+export function normalizeInterface(i: Interface, source?: Source, key?: string): DInterface {
   const type = i.type ?? 'UNDEFINED'
   const addrs: string[] = []
   for (const a of i.ip_addresses ?? []) {
@@ -30,8 +30,8 @@ export function normalizeInterface(i: Interface, source?: Source): DInterface {
     if (!addrs.includes(c)) addrs.push(c)
   }
   const name = i.name ?? ''
-  return {
-    key: interfaceKey(name),
+  const d: DInterface = {
+    key: key ?? interfaceKey(name),
     name,
     type,
     ns: nsOf(i),
@@ -46,27 +46,36 @@ export function normalizeInterface(i: Interface, source?: Source): DInterface {
     vppTap: undefined,
     // The kind's own fields (a veth's peer, a tap's VPP TAP).
     ...kindOf(type)?.normalize?.(i),
-    ...(i.vrf_master_interface ? {vrfMaster: i.vrf_master_interface} : {}),
     linkOnly: !!i.link_only,
     source,
   }
+  // Only when set: the planner tells "no VRF" by the field's absence (no object spread per interface for it).
+  if (i.vrf_master_interface) d.vrfMaster = i.vrf_master_interface
+  return d
 }
 
 const SCOPES: Record<string, RouteScope> = {GLOBAL: 'global', SITE: 'site', LINK: 'link', HOST: 'host'}
 
-export function normalizeRoute(r: Route, source?: Source): DRoute {
-  const dst = normalizeNetwork(r.dst_network ?? '') ?? r.dst_network ?? ''
-  const family = parsePrefix(dst)?.family ?? 4
+/** A route's destination network, canonical (host bits cleared); as written when it does not parse. */
+export const routeDst = (r: Route): string => normalizeNetwork(r.dst_network ?? '') ?? r.dst_network ?? ''
+const familyOf = (dst: string) => parsePrefix(dst)?.family ?? 4
+/** The metric the kernel gives the route (`dst` = routeDst(r)): IPv6 metric 0 means 1024. */
+export const routeMetric = (r: Route, dst: string): number => (familyOf(dst) === 6 && !r.metric ? 1024 : r.metric ?? 0)
+
+/** `key`: the item's key when the loader computed it already (the same routeKey of the same fields). */
+export function normalizeRoute(r: Route, source?: Source, key?: string): DRoute {
+  const dst = routeDst(r)
+  const family = familyOf(dst)
   const gw = r.gw_addr ? normalizeAddr(r.gw_addr) ?? r.gw_addr : undefined
   const given = !!r.scope && r.scope !== 'UNDEFINED'
   // IPv4 scope UNDEFINED takes iproute2's default; IPv6 has no route scopes (the kernel ignores them).
   const scope: RouteScope = family === 6 ? 'global' : given ? SCOPES[r.scope!] : gw ? 'global' : 'link'
   return {
-    key: routeKey(dst, r.outgoing_interface ?? ''),
+    key: key ?? routeKey(dst, r.outgoing_interface ?? ''),
     iface: r.outgoing_interface ?? '',
     dst,
     gw,
-    metric: family === 6 && !r.metric ? 1024 : r.metric ?? 0,
+    metric: routeMetric(r, dst),
     scope,
     scopeGiven: given,
     family,
@@ -74,10 +83,10 @@ export function normalizeRoute(r: Route, source?: Source): DRoute {
   }
 }
 
-export function normalizeArp(a: ARPEntry, source?: Source): DArp {
+export function normalizeArp(a: ARPEntry, source?: Source, key?: string): DArp {
   const ip = normalizeNeighAddr(a.ip_address ?? '') ?? a.ip_address ?? ''
   return {
-    key: arpKey(a.interface ?? '', ip),
+    key: key ?? arpKey(a.interface ?? '', ip),
     iface: a.interface ?? '',
     ip,
     mac: parseMac(a.hw_address ?? '') ?? a.hw_address ?? '',

@@ -4,9 +4,9 @@ import type {ItemError} from '../errors.js'
 import type {LoadedConfig, Located} from '../config/load.js'
 import {fieldSource} from '../config/positions.js'
 import type {ARPEntry, Interface, Route} from './generated.js'
-import {broadcast, contains, network, normalizeNeighAddr, parseAddr, parsePrefix, isMulticast, isUnspecified, sameAddr, type Prefix} from './ip.js'
+import {normalizeNeighAddr, parseAddr, parsePrefix, isMulticast, isUnspecified, placeIn, sameAddr, type Prefix} from './ip.js'
 import {hostNameProblem, logicalNameProblem, macProblem, nsNameProblem, nsPathProblem, parseMac} from './names.js'
-import {hostNameOf, normalizeRoute, nsOf} from './normalize.js'
+import {hostNameOf, nsOf, routeDst, routeMetric} from './normalize.js'
 import {nsLabel} from './types.js'
 import {article, type ValidateContext} from '../kinds/kind.js'
 import {KINDS, kindOf, typeNames} from '../kinds/index.js'
@@ -21,15 +21,19 @@ type Report = ValidateContext['err']
 export function validateConfig(cfg: LoadedConfig): ValidationResult {
   const errors: ItemError[] = [...cfg.errors]
   const warnings: ItemError[] = []
-  const reporter = (l: Located<unknown>, into: ItemError[]): Report => (path, message, hint) =>
-    into.push({file: l.file, key: l.key, path, message, ...(hint ? {hint} : {}), src: fieldSource(l, path)})
+  // One pair of reporters for all items, naming the item being checked (not two closures per item).
+  let cur: Located<unknown>
+  const problem = (path: string, message: string, hint?: string): ItemError =>
+    ({file: cur.file, key: cur.key, path, message, ...(hint ? {hint} : {}), src: fieldSource(cur, path)})
+  const err: Report = (path, message, hint) => errors.push(problem(path, message, hint))
+  const warn: Report = (path, message, hint) => warnings.push(problem(path, message, hint))
 
   const ifaces = new Map<string, Located<Interface>>()
   for (const l of cfg.interfaces) if (l.item.name && !ifaces.has(l.item.name)) ifaces.set(l.item.name, l)
 
-  for (const l of cfg.interfaces) if (!l.bad) checkInterface(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
-  for (const l of cfg.arps) if (!l.bad) checkArp(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
-  for (const l of cfg.routes) if (!l.bad) checkRoute(l.item, reporter(l, errors), reporter(l, warnings), ifaces)
+  for (const l of cfg.interfaces) if (!l.bad) checkInterface((cur = l).item, err, warn, ifaces)
+  for (const l of cfg.arps) if (!l.bad) checkArp((cur = l).item, err, warn, ifaces)
+  for (const l of cfg.routes) if (!l.bad) checkRoute((cur = l).item, err, warn, ifaces)
   checkPerNamespace(cfg, errors)
   checkDisabledCarriers(cfg, warnings)
   return {errors, warnings}
@@ -116,20 +120,36 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
 
   // Addresses.
   const prefixes: Prefix[] = []
-  const seen = new Map<string, number>()
-  ;(i.ip_addresses ?? []).forEach((a, n) => {
+  const kept: number[] = []
+  const addrs = i.ip_addresses ?? []
+  for (let n = 0; n < addrs.length; n++) {
+    const a = addrs[n]
     const p = parsePrefix(a)
-    if (!p) return err(`ip_addresses[${n}]`, `"${a}" is not an IPv4 or IPv6 address with an optional /prefix`, 'e.g. "192.168.22.1/24" or "2001:db8::1/64"')
-    if (isUnspecified(p)) return err(`ip_addresses[${n}]`, `"${a}" is the unspecified address`)
-    if (isMulticast(p)) return err(`ip_addresses[${n}]`, `"${a}" is a multicast address; an interface address must be unicast`)
-    if (p.family === 6 && p.len === 128 && sameAddr(p, parseAddr('::1')!) && kind?.hostName !== 'lo') {
-      return err(`ip_addresses[${n}]`, `"${a}" is the IPv6 loopback address; the kernel takes it only on lo`, 'put it on a LOOPBACK interface')
+    if (!p) {
+      err(`ip_addresses[${n}]`, `"${a}" is not an IPv4 or IPv6 address with an optional /prefix`, 'e.g. "192.168.22.1/24" or "2001:db8::1/64"')
+      continue
     }
-    const id = `${p.family}/${p.value}`
-    if (seen.has(id)) return err(`ip_addresses[${n}]`, `"${a}" is listed twice (also ip_addresses[${seen.get(id)}])`)
-    seen.set(id, n)
+    if (isUnspecified(p)) {
+      err(`ip_addresses[${n}]`, `"${a}" is the unspecified address`)
+      continue
+    }
+    if (isMulticast(p)) {
+      err(`ip_addresses[${n}]`, `"${a}" is a multicast address; an interface address must be unicast`)
+      continue
+    }
+    if (p.family === 6 && p.len === 128 && sameAddr(p, parseAddr('::1')!) && kind?.hostName !== 'lo') {
+      err(`ip_addresses[${n}]`, `"${a}" is the IPv6 loopback address; the kernel takes it only on lo`, 'put it on a LOOPBACK interface')
+      continue
+    }
+    // The same address twice (whatever the masks); a linear search over the few addresses a link has.
+    const twice = prefixes.findIndex((q) => sameAddr(q, p))
+    if (twice >= 0) {
+      err(`ip_addresses[${n}]`, `"${a}" is listed twice (also ip_addresses[${kept[twice]}])`)
+      continue
+    }
     prefixes.push(p)
-  })
+    kept.push(n)
+  }
   if (i.link_only && (i.ip_addresses?.length || i.phys_address)) warn('link_only', 'link_only is set: ip_addresses and phys_address are left to someone else and ignored')
 
   if (i.phys_address) {
@@ -214,9 +234,10 @@ function checkRoute(r: Route, err: Report, warn: Report, ifaces: Map<string, Loc
     if (!p || p.family !== gw.family) continue
     if (sameAddr(p, gw)) {
       if (p.family === 6) err('gw_addr', `gateway ${r.gw_addr} is the address of ${r.outgoing_interface} itself`, 'the kernel refuses an IPv6 gateway that is a local address')
-    } else if (contains(p, gw) && p.family === 4 && p.len <= 30) {
-      if (sameAddr(network(p), gw)) err('gw_addr', `gateway ${r.gw_addr} is the network address of ${a}`)
-      else if (sameAddr(broadcast(p), gw)) err('gw_addr', `gateway ${r.gw_addr} is the broadcast address of ${a}`, 'the kernel refuses it ("Nexthop has invalid gateway")')
+    } else if (p.family === 4 && p.len <= 30) {
+      const at = placeIn(p, gw)
+      if (at === 'network') err('gw_addr', `gateway ${r.gw_addr} is the network address of ${a}`)
+      else if (at === 'broadcast') err('gw_addr', `gateway ${r.gw_addr} is the broadcast address of ${a}`, 'the kernel refuses it ("Nexthop has invalid gateway")')
     }
   }
 }
@@ -232,30 +253,32 @@ function checkPerNamespace(cfg: LoadedConfig, errors: ItemError[]) {
     const id = nsId(l.item)
     nsOfIface.set(l.item.name, id)
     const host = hostNameOf(l.item)
-    const where = nsLabel(nsOf(l.item)) || 'the default namespace'
+    const where = () => nsLabel(nsOf(l.item)) || 'the default namespace'
     const prev = hosts.get(`${id}/${host}`)
     // Two of a kind with a fixed host name (lo) are reported once, as two of that kind below.
     const fixed = kindOf(l.item.type)?.hostName
     if (prev && prev.item.name !== l.item.name && !(fixed && l.item.type === prev.item.type)) {
       const path = l.item.host_if_name ? 'host_if_name' : 'name'
       errors.push({file: l.file, key: l.key, path, src: fieldSource(l, path),
-        message: `host name "${host}" is already used by ${prev.key} in ${where}`, hint: 'host names are unique per namespace'})
+        message: `host name "${host}" is already used by ${prev.key} in ${where()}`, hint: 'host names are unique per namespace'})
     } else hosts.set(`${id}/${host}`, l)
     if (fixed) {
       const p = loops.get(`${id}/${l.item.type}`)
-      if (p) errors.push({file: l.file, key: l.key, path: 'type', src: fieldSource(l, 'type'), message: `${where} already has ${article(l.item.type!)}: ${p.key}`, hint: `one ${l.item.type} per namespace`})
+      if (p) errors.push({file: l.file, key: l.key, path: 'type', src: fieldSource(l, 'type'), message: `${where()} already has ${article(l.item.type!)}: ${p.key}`, hint: `one ${l.item.type} per namespace`})
       else loops.set(`${id}/${l.item.type}`, l)
     }
   }
   const routes = new Map<string, Located<Route>>()
   for (const l of cfg.routes) {
     if (l.bad || !l.item.outgoing_interface) continue
-    const r = normalizeRoute(l.item)
-    const id = `${nsOfIface.get(r.iface) ?? `?${r.iface}`}|${r.dst}|${r.metric}`
+    const iface = l.item.outgoing_interface
+    const dst = routeDst(l.item)
+    const metric = routeMetric(l.item, dst)
+    const id = `${nsOfIface.get(iface) ?? `?${iface}`}|${dst}|${metric}`
     const prev = routes.get(id)
-    if (prev && prev.item.outgoing_interface !== r.iface) {
+    if (prev && prev.item.outgoing_interface !== iface) {
       errors.push({file: l.file, key: l.key, path: 'metric', src: fieldSource(l, 'metric'),
-        message: `conflicts with ${prev.key}: same destination ${r.dst} and metric ${r.metric} in one namespace`,
+        message: `conflicts with ${prev.key}: same destination ${dst} and metric ${metric} in one namespace`,
         hint: 'the kernel keeps only one; give them different metrics'})
     } else routes.set(id, l)
   }
