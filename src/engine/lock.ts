@@ -3,9 +3,10 @@
 // file, so a holder that dies — even by SIGKILL — frees it; nobody ever judges a holder dead or unlinks its file.
 // The file is never removed (an unlink would let a third run lock a fresh inode while a second holds the old one);
 // its content, the holder's pid, only names the holder in messages.
+import {closeSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync} from 'node:fs'
 import {mkdir, open, readFile, stat, type FileHandle} from 'node:fs/promises'
 import {LnxError} from '../errors.js'
-import {flockFd} from '../kernel/run.js'
+import {flockFd, flockFdNow} from '../kernel/run.js'
 
 export const LOCK_DIR = '/run/lnx'
 
@@ -73,6 +74,45 @@ export async function acquireLock(opts: {timeoutMs: number; onWait?: (holder: nu
   }
   held = {lock, depth: 1}
   return lock
+}
+
+/**
+ * Takes the lock only if it is free this instant, without giving up the thread (a CLI run's start: the kernel is read
+ * under it while the config is validated, synchronous work during which no promise would settle); undefined when
+ * taken by another run or unusable — the run then takes it as usual, later. Re-entrant like acquireLock.
+ */
+export function tryLockNow(): Lock | undefined {
+  if (held) {
+    held.depth++
+    return held.lock
+  }
+  let fd: number | undefined
+  try {
+    const path = `${LOCK_DIR}/netns-${statSync('/proc/self/ns/net').ino}.lock`
+    mkdirSync(LOCK_DIR, {recursive: true})
+    fd = openSync(path, 'a+')
+    if (!flockFdNow(fd)) {
+      closeSync(fd)
+      return undefined
+    }
+    ftruncateSync(fd, 0)
+    writeSync(fd, `${process.pid}\n`)
+    const mine = fd
+    const lock: Lock = {
+      path,
+      async release() {
+        if (!held || held.lock !== lock) return
+        if (--held.depth > 0) return
+        held = undefined
+        closeSync(mine)
+      },
+    }
+    held = {lock, depth: 1}
+    return lock
+  } catch {
+    if (fd !== undefined) closeSync(fd)
+    return undefined
+  }
 }
 
 /** Whether another process holds the lock now (for `lnx doctor`), without waiting. */

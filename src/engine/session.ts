@@ -3,9 +3,11 @@
 // signal never kills lnx between taking the lock and finishing: before anything changed it ends the run (exit 1,
 // INTERRUPTED, nothing changed); during execution the executor stops after the running step and the run reverts;
 // every further signal is announced and ignored.
-import {appendFileSync} from 'node:fs'
+import {appendFileSync, readFileSync} from 'node:fs'
 import {LnxError} from '../errors.js'
-import {acquireLock} from './lock.js'
+import {acquireLock, tryLockNow, type Lock} from './lock.js'
+import {readAhead, type ReadAhead} from '../kernel/observe.js'
+import {probeIp} from '../kernel/run.js'
 
 export interface Session {
   /** The signal that arrived, if one did. */
@@ -23,6 +25,57 @@ export const currentSession = (): Session | undefined => active
 export interface SessionOptions {
   lockTimeoutSeconds?: number
   say?: (msg: string) => void
+  /** The run's early start (startEarly): a signal that came then ends the session at once, nothing changed. */
+  early?: Early
+}
+
+export interface Early {
+  /** The default and named namespaces, read under the lock (null: not read; the run reads them itself). */
+  ahead: Promise<ReadAhead | null>
+  /** The signal that arrived since the lock was taken. */
+  interrupted(): string | undefined
+  /** Gives back the lock (the run's session holds it again meanwhile) and the signal handlers. */
+  end(): Promise<void>
+}
+
+/**
+ * The start of an acting CLI run, before it reads and validates the config: when the lock is free this instant it is
+ * taken — a run that would wait validates first and waits afterwards, as before — and the kernel is read under it, so
+ * that the reads run beside the validation and their processes are forked from a small heap. From the lock on, a
+ * signal is recorded, not fatal: the session that follows ends the run INTERRUPTED, nothing changed (the reads are
+ * the only thing running, and an invalid config gives the lock back). Read-only runs (plan, --dry-run) only read
+ * ahead: they take no lock, and keep the default signal actions.
+ */
+export function startEarly(acting: boolean): Early {
+  if (!acting) return {ahead: readAhead(), interrupted: () => undefined, end: async () => {}}
+  void probeIp().catch(() => {})
+  const lock: Lock | undefined = privilegedNow() ? tryLockNow() : undefined
+  if (!lock) return {ahead: Promise.resolve(null), interrupted: () => undefined, end: async () => {}}
+  let sig: string | undefined
+  const onSig = (s: NodeJS.Signals) => void (sig ??= s)
+  process.on('SIGINT', onSig)
+  process.on('SIGTERM', onSig)
+  return {
+    ahead: readAhead(),
+    interrupted: () => sig,
+    end: async () => {
+      await lock.release()
+      process.off('SIGINT', onSig)
+      process.off('SIGTERM', onSig)
+    },
+  }
+}
+
+/** What checkPrivileges (services/reconcile.ts) tests — CAP_NET_ADMIN and CAP_SYS_ADMIN — without giving up the
+ * thread: false when in doubt. */
+function privilegedNow(): boolean {
+  const [CAP_NET_ADMIN, CAP_SYS_ADMIN] = [12, 21]
+  try {
+    const eff = BigInt(`0x${readFileSync('/proc/self/status', 'utf8').match(/^CapEff:\s*([0-9a-f]+)/m)?.[1] ?? '0'}`)
+    return [CAP_NET_ADMIN, CAP_SYS_ADMIN].every((c) => eff & (1n << BigInt(c)))
+  } catch {
+    return false
+  }
 }
 
 const nothingChanged = (sig: string) => new LnxError('INTERRUPTED', `interrupted by ${sig} before anything was changed`)
@@ -51,6 +104,8 @@ export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => P
   }
   process.on('SIGINT', onSig)
   process.on('SIGTERM', onSig)
+  const before = opts.early?.interrupted()
+  if (before) onSig(before as NodeJS.Signals)
   let release: (() => Promise<void>) | undefined
   try {
     const lock = await acquireLock({

@@ -1,4 +1,5 @@
 // Namespace references → handles (paths lnx can enter), and discovery of the named namespaces of a host.
+import {readdirSync, statfsSync, statSync} from 'node:fs'
 import {readdir, readFile, stat, statfs} from 'node:fs/promises'
 import {LnxError} from '../errors.js'
 import type {NsRef} from '../model/types.js'
@@ -35,6 +36,34 @@ export async function scanNamed(): Promise<{named: string[]; strays: string[]}> 
   }
   const ok = await Promise.all(names.map((n) => isNsfs(`${NETNS_DIR}/${n}`)))
   return {named: names.filter((_, i) => ok[i]), strays: names.filter((_, i) => !ok[i])}
+}
+
+/** scanNamed without giving up the thread (a read started ahead of synchronous work). */
+export function scanNamedNow(): {named: string[]; strays: string[]} {
+  let names: string[]
+  try {
+    names = readdirSync(NETNS_DIR).filter((n) => !n.startsWith('.')).sort()
+  } catch {
+    return {named: [], strays: []}
+  }
+  const ok = names.map((n) => {
+    try {
+      return Number(statfsSync(`${NETNS_DIR}/${n}`).type) === NSFS_MAGIC
+    } catch {
+      return false
+    }
+  })
+  return {named: names.filter((_, i) => ok[i]), strays: names.filter((_, i) => !ok[i])}
+}
+
+/** nsId without giving up the thread. */
+export function nsIdNow(path: string): string | null {
+  try {
+    const s = statSync(path)
+    return `${s.dev}:${s.ino}`
+  } catch {
+    return null
+  }
 }
 
 export async function listNamed(): Promise<string[]> {

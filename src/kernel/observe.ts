@@ -4,7 +4,7 @@
 import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
 import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
-import {DEFAULT_HANDLE, namedHandle, nsId, scanNamed} from './namespaces.js'
+import {DEFAULT_HANDLE, namedHandle, nsId, nsIdNow, scanNamed, scanNamedNow} from './namespaces.js'
 import {ipBatch, ipBatchGroup, runTool, type NsHandle} from './run.js'
 
 export interface OAddr {
@@ -90,12 +90,83 @@ export const isLnxProto = (p: string) => p === String(LNX_PROTO)
 export const READ = ['addr show', 'route show table all', 'neigh show', 'netns list-id']
 export const handleKey = (h: NsHandle) => `${h.label}\u0000${h.path}`
 
+/** A namespace read ahead of its observation: its id when read (a namespace replaced since is read again). */
+export type ReadAhead = Map<string, {id: string; reads: any[][]}>
+
 /** Reads every named namespace plus the default one and any extra handles (PID/FD references of a config). */
-export async function observe(opts: {extra?: NsHandle[]; only?: string[]; preread?: Map<string, any[][]>; keepReads?: boolean} = {}): Promise<Observation> {
+export async function observe(opts: {extra?: NsHandle[]; only?: string[]; preread?: Map<string, ObservedNs>; ahead?: ReadAhead | null; keepReads?: boolean} = {}): Promise<Observation> {
   const {named, strays} = await scanNamed()
   let handles: NsHandle[] = [DEFAULT_HANDLE, ...named.map(namedHandle), ...(opts.extra ?? [])]
   if (opts.only) handles = handles.filter((h) => opts.only!.includes(h.label))
-  const ids = await Promise.all(handles.map((h) => nsId(h.path)))
+  const todo = await identify(handles)
+  // What was read before, of the namespace that is there now: parsed (an execution's read-back) or not (read ahead).
+  const parsed = (h: NsHandle, id: string) => {
+    const p = opts.preread?.get(handleKey(h))
+    return p && p.id === id ? p : undefined
+  }
+  const ahead = (h: NsHandle, id: string) => {
+    const a = opts.ahead?.get(handleKey(h))
+    return a && a.id === id ? a.reads : undefined
+  }
+  const left = todo.filter(({h, id}) => !parsed(h, id) && !ahead(h, id))
+  // The default and the named namespaces are read by `ip netns exec` children of a few `ip -batch` processes:
+  // iproute2 forks them, not lnx, whose fork of a large heap costs several times the read itself. Any doubt about
+  // that output (a failed line, a namespace gone meanwhile, an unexpected count) falls back to one read per namespace.
+  const grouped = await readGrouped(left.map(({h}) => h).filter((h) => h.isDefault || h.name))
+  const namespaces = await mapLimit(todo, 4, ({h, id}) => {
+    const done = parsed(h, id)
+    if (done) return Promise.resolve(done)
+    const pre = ahead(h, id) ?? grouped?.get(h)
+    if (pre) {
+      const ns = parseNamespace(h, id, pre)
+      if (opts.keepReads) ns.reads = pre
+      return Promise.resolve(ns)
+    }
+    return readNamespace(h, id, opts.keepReads)
+  })
+  const obs = assemble(namespaces.filter((n): n is ObservedNs => !!n))
+  if (strays.length) obs.strays = strays
+  return obs
+}
+
+/**
+ * Reads appended to batches (READ after a namespace's last lines, the namespaces in order): each namespace parsed as
+ * soon as its four arrays are in — while the kernel still works on the batches after it — into `into`, by handle key.
+ * done() tells whether all of them came; when not, it removes what it added (the verification reads again).
+ */
+export function parseReadBack(handles: NsHandle[], into: Map<string, ObservedNs>): {onLine: (line: string) => void; done: (ok: boolean) => boolean} {
+  let arrays: any[][] = []
+  let k = 0
+  let bad = false
+  return {
+    onLine(line) {
+      if (bad || !line.startsWith('[')) return
+      try {
+        arrays.push(JSON.parse(line))
+        if (arrays.length < READ.length) return
+        const h = handles[k++]
+        const id = h ? nsIdNow(h.path) : null
+        if (!h || !id) throw new Error('unexpected read')
+        into.set(handleKey(h), parseNamespace(h, id, arrays))
+        arrays = []
+      } catch {
+        bad = true
+      }
+    },
+    done(ok) {
+      if (ok && !bad && k === handles.length && !arrays.length) return true
+      for (const h of handles) into.delete(handleKey(h))
+      return false
+    },
+  }
+}
+
+/** Each handle with its namespace's id; one handle per namespace (the first), gone ones dropped. */
+async function identify(handles: NsHandle[]): Promise<{h: NsHandle; id: string}[]> {
+  return firstPerNamespace(handles, await Promise.all(handles.map((h) => nsId(h.path))))
+}
+
+function firstPerNamespace(handles: NsHandle[], ids: (string | null)[]): {h: NsHandle; id: string}[] {
   const seen = new Set<string>()
   const todo: {h: NsHandle; id: string}[] = []
   handles.forEach((h, i) => {
@@ -104,23 +175,32 @@ export async function observe(opts: {extra?: NsHandle[]; only?: string[]; prerea
     seen.add(id)
     todo.push({h, id})
   })
-  const left = todo.filter(({h}) => !opts.preread?.has(handleKey(h)))
-  // Named namespaces are read by `ip netns exec` children of a few `ip -batch` processes: iproute2 forks them, not
-  // lnx, whose fork of a large heap costs several times the read itself. Any doubt about that output (a failed line,
-  // a namespace gone meanwhile, an unexpected count) falls back to one read per namespace.
-  const grouped = await readGrouped(left.filter(({h}) => h.name && !h.isDefault).map(({h}) => h))
-  const namespaces = await mapLimit(todo, 4, ({h, id}) => {
-    const pre = opts.preread?.get(handleKey(h)) ?? grouped?.get(h)
-    if (pre) {
-      const ns = parseNamespace(h, id, pre)
-      if (opts.keepReads && !opts.preread?.has(handleKey(h))) ns.reads = pre
-      return Promise.resolve(ns)
-    }
-    return readNamespace(h, id, opts.keepReads)
-  })
-  const obs = assemble(namespaces.filter((n): n is ObservedNs => !!n))
-  if (strays.length) obs.strays = strays
-  return obs
+  return todo
+}
+
+/**
+ * Reads the default and every named namespace for an observation to come (observe's `ahead`). The processes are
+ * started before this returns, without giving up the thread: a CLI run starts them before it reads and validates the
+ * config (synchronous work), so the reads run beside it, forked while lnx's heap is still small. Resolves null when
+ * any of it is in doubt (observe then reads as usual).
+ */
+export function readAhead(): Promise<ReadAhead | null> {
+  try {
+    const {named} = scanNamedNow()
+    const handles = [DEFAULT_HANDLE, ...named.map(namedHandle)]
+    const todo = firstPerNamespace(handles, handles.map((h) => nsIdNow(h.path)))
+    return readGrouped(todo.map(({h}) => h)).then((grouped) => {
+      if (!grouped) return null
+      const out: ReadAhead = new Map()
+      for (const {h, id} of todo) {
+        const reads = grouped.get(h)
+        if (reads) out.set(handleKey(h), {id, reads})
+      }
+      return out
+    }, () => null)
+  } catch {
+    return Promise.resolve(null)
+  }
 }
 
 /** Parsed namespaces → an Observation: indexed by label and id, veth peers resolved across them. */
@@ -147,24 +227,34 @@ async function mapLimit<T, R>(xs: T[], limit: number, f: (x: T) => Promise<R>): 
   return out
 }
 
-/** How many `ip -batch` parents read the named namespaces side by side (each runs its children one by one). */
-const READ_GROUPS = 2
+/**
+ * How many `ip -batch` parents read the named namespaces side by side (each runs its children one by one). A read is
+ * mostly waiting — each `netns exec` child unshares and tears down a mount namespace (RCU grace periods) — so
+ * processes overlap well: 50 namespaces took ≈ 400 ms with 2 parents, ≈ 300 ms with 4, ≈ 250 ms with 8 (loaded
+ * 2-core host). Four, forked while the heap is small (read ahead), is the balance with the number of processes.
+ */
+const READ_GROUPS = 4
 
-/** The four JSON arrays of each named namespace, read by a few processes; null when any of it is in doubt. */
+/**
+ * The four JSON arrays of the default namespace (read by the first parent itself) and of each named one, read by a
+ * few processes whose output goes through files; null when any of it is in doubt.
+ */
 async function readGrouped(handles: NsHandle[]): Promise<Map<NsHandle, any[][]> | null> {
-  if (handles.length < 2) return null
-  const size = Math.ceil(handles.length / READ_GROUPS)
+  const def = handles.find((h) => h.isDefault)
+  const named = handles.filter((h) => h.name && !h.isDefault)
+  if (!named.length || named.length + (def ? 1 : 0) < 2) return null
+  const size = Math.ceil(named.length / Math.min(READ_GROUPS, named.length))
   const groups: NsHandle[][] = []
-  for (let i = 0; i < handles.length; i += size) groups.push(handles.slice(i, i + size))
+  for (let i = 0; i < named.length; i += size) groups.push(named.slice(i, i + size))
   try {
-    const results = await Promise.all(groups.map((g) => ipBatchGroup(g.map((h) => ({name: h.name!, lines: READ})), {force: true, json: true, details: true})))
+    const results = await Promise.all(groups.map((g, gi) => ipBatchGroup(g.map((h) => ({name: h.name!, lines: READ})), {force: true, json: true, details: true, toFile: true, ...(gi === 0 && def ? {own: READ} : {})})))
     const out = new Map<NsHandle, any[][]>()
     for (const [gi, r] of results.entries()) {
       if (!r || r.children.some((c) => c.state !== 'ok')) return null
+      const members = gi === 0 && def ? [def, ...groups[gi]] : groups[gi]
       const lines = r.stdout.split('\n').filter((l) => l.startsWith('['))
-      const g = groups[gi]
-      if (lines.length !== g.length * READ.length) return null
-      g.forEach((h, i) => out.set(h, lines.slice(i * READ.length, (i + 1) * READ.length).map((l) => JSON.parse(l))))
+      if (lines.length !== members.length * READ.length) return null
+      members.forEach((h, i) => out.set(h, lines.slice(i * READ.length, (i + 1) * READ.length).map((l) => JSON.parse(l))))
     }
     return out
   } catch (e) {

@@ -1,7 +1,7 @@
 // The only module that spawns processes (ip, ip -batch, nsenter, ethtool, sysctl). Every batch line is
 // validated token by token before it reaches iproute2: no shell, no quoting surprises, no comments.
-import {spawn as spawnChild} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn as spawnChild, spawnSync} from 'node:child_process'
+import {closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {LnxError} from '../errors.js'
@@ -95,19 +95,53 @@ const TOOL_HINT: Record<string, string> = {nsenter: 'install util-linux', ethtoo
  * signal that killed it. The hot path (every `ip -batch`, the iproute2 probe) spawns with node:child_process directly:
  * execa costs ≈ 2 ms more per process (4.5 vs 2.4 ms measured), more than most batches take.
  */
-function collect(file: string, argv: string[], input: string): Promise<RunResult> {
+interface Output {
+  /** The output goes to this file, not a pipe — a pipe holds 64 KB, and a read started while this thread is busy
+   * (validating the config) would stall on it until the thread is free. */
+  file?: string
+  /** Each line of output as it comes (then not collected): work on it while the process still runs. */
+  onLine?: (line: string) => void
+}
+
+function collect(file: string, argv: string[], input: string | undefined, output: Output = {}): Promise<RunResult> {
+  const stdoutFile = output.file
   countSpawn()
   return new Promise((resolve, reject) => {
-    const p = spawnChild(file, argv, {stdio: ['pipe', 'pipe', 'pipe'], detached: shielded})
+    const fd = stdoutFile ? openSync(stdoutFile, 'w', 0o600) : undefined
+    let p: ReturnType<typeof spawnChild>
+    try {
+      p = spawnChild(file, argv, {stdio: [input === undefined ? 'ignore' : 'pipe', fd ?? 'pipe', 'pipe'], detached: shielded})
+    } finally {
+      if (fd !== undefined) closeSync(fd)
+    }
     const out: Buffer[] = []
     const err: Buffer[] = []
-    p.stdout!.on('data', (d: Buffer) => out.push(d))
+    let partial = ''
+    if (output.onLine) {
+      const onLine = output.onLine
+      p.stdout!.setEncoding('utf8')
+      p.stdout!.on('data', (d: string) => {
+        const lines = (partial + d).split('\n')
+        partial = lines.pop()!
+        for (const l of lines) onLine(l)
+      })
+    } else p.stdout?.on('data', (d: Buffer) => out.push(d))
     p.stderr!.on('data', (d: Buffer) => err.push(d))
-    p.stdin!.on('error', () => {})
+    p.stdin?.on('error', () => {})
     p.on('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'ENOENT' ? new LnxError('MISSING_TOOL', `${file} is not installed or not on PATH`, {hint: TOOL_HINT[file] ?? 'apt-get install iproute2'}) : e))
-    p.on('close', (code, signal) => resolve({stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: signal ? 128 : code ?? 128, ...(signal ? {signal} : {})}))
-    p.stdin!.end(input)
+    p.on('close', (code, signal) => {
+      let stdout = ''
+      if (partial) output.onLine!(partial)
+      try {
+        stdout = stdoutFile ? readFileSync(stdoutFile, 'utf8') : Buffer.concat(out).toString('utf8')
+      } catch {
+        // No output file: no output.
+      }
+      if (stdoutFile) rmSync(stdoutFile, {force: true})
+      resolve({stdout, stderr: Buffer.concat(err).toString('utf8'), exitCode: signal ? 128 : code ?? 128, ...(signal ? {signal} : {})})
+    })
+    p.stdin?.end(input)
   })
 }
 
@@ -136,10 +170,10 @@ export interface BatchResult {
 }
 
 /** Runs lines through one `ip -batch -` in a namespace. Without force it stops at the first failing line. */
-export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {force?: boolean; json?: boolean; details?: boolean} = {}): Promise<BatchResult> {
+export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {force?: boolean; json?: boolean; details?: boolean; onLine?: (line: string) => void} = {}): Promise<BatchResult> {
   for (const l of lines) checkBatchLine(l)
   const args = [...(opts.details ? ['-d'] : []), ...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : []), '-batch', '-']
-  const r = await spawnBatch(ns, args, lines.join('\n') + '\n')
+  const r = await spawnBatch(ns, args, lines.join('\n') + '\n', {onLine: opts.onLine})
   const failures = parseBatchErrors(r.stderr)
   let unknown: string | undefined
   if (r.signal) unknown = `ip -batch was killed by ${r.signal}`
@@ -149,10 +183,10 @@ export async function ipBatch(ns: NsHandle | undefined, lines: string[], opts: {
 }
 
 /** `ip <args>` in a namespace with the batch on stdin. */
-function spawnBatch(ns: NsHandle | undefined, args: string[], input: string): Promise<RunResult> {
+function spawnBatch(ns: NsHandle | undefined, args: string[], input: string | undefined, output?: Output): Promise<RunResult> {
   const [file, argv] = wrap(ns, 'ip', args)
   if (verbose()) process.stderr.write(verboseText(file, argv, input))
-  return collect(file, argv, input)
+  return collect(file, argv, input, output)
 }
 
 export interface ChildBatch {
@@ -191,10 +225,12 @@ function batchDir(): string | null {
 /**
  * Several named namespaces' batches run by one process: an `ip -batch` whose lines are `netns exec NAME ip -batch
  * FILE`, one child per namespace, run one after the other — iproute2 forks them, not lnx (a fork of lnx's large heap
- * costs more than the batch itself on a busy host). The parent runs in the first child's namespace. Returns null when
- * it cannot be used (no private directory): the caller runs one process per namespace instead.
+ * costs more than the batch itself on a busy host). The parent runs in the first child's namespace; with `own` it runs
+ * in lnx's namespace and runs those lines itself first (the default namespace's reads: one process less). toFile: the
+ * output goes through a file (see collect); onLine: each line as it comes, not collected. Returns null when it cannot be used (no private directory): the caller
+ * runs one process per namespace instead.
  */
-export async function ipBatchGroup(children: ChildBatch[], opts: {force?: boolean; json?: boolean; details?: boolean} = {}): Promise<{stdout: string; children: ChildOutcome[]} | null> {
+export async function ipBatchGroup(children: ChildBatch[], opts: {force?: boolean; json?: boolean; details?: boolean; own?: string[]; toFile?: boolean; onLine?: (line: string) => void} = {}): Promise<{stdout: string; children: ChildOutcome[]} | null> {
   const dir = batchDir()
   if (!dir || !children.length) return null
   const flags = [...(opts.details ? ['-d'] : []), ...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : [])]
@@ -205,21 +241,29 @@ export async function ipBatchGroup(children: ChildBatch[], opts: {force?: boolea
     writeFileSync(f, c.lines.join('\n') + '\n', {mode: 0o600})
     files.push(f)
   }
-  const parent = children.map((c, i) => `netns exec ${c.name} ip ${[...flags, '-batch', files[i]].join(' ')}`)
+  const own = opts.own ?? []
+  const parent = [...own, ...children.map((c, i) => `netns exec ${c.name} ip ${[...flags, '-batch', files[i]].join(' ')}`)]
   for (const l of parent) checkBatchLine(l)
-  const first: NsHandle = {label: children[0].name, name: children[0].name, path: `/run/netns/${children[0].name}`, isDefault: false}
-  const running = spawnBatch(first, [...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : []), '-batch', '-'], parent.join('\n') + '\n')
+  const first: NsHandle | undefined = own.length ? undefined : {label: children[0].name, name: children[0].name, path: `/run/netns/${children[0].name}`, isDefault: false}
+  const parentFlags = own.length ? flags : [...(opts.json ? ['-j'] : []), ...(opts.force ? ['-force'] : [])]
+  let running: Promise<RunResult>
+  if (opts.toFile) {
+    // Input and output through files: started while this thread is busy, the group needs nothing from it until read.
+    const input = `${files[0]}.parent`
+    writeFileSync(input, parent.join('\n') + '\n', {mode: 0o600})
+    running = spawnBatch(first, [...parentFlags, '-batch', input], undefined, {file: `${files[0]}.out`})
+  } else running = spawnBatch(first, [...parentFlags, '-batch', '-'], parent.join('\n') + '\n', {onLine: opts.onLine})
   // --verbose: each child as the command its parent runs, with the lines of its file.
   if (verbose()) process.stderr.write(children.map((c, i) => verboseText('ip', ['netns', 'exec', c.name, 'ip', ...flags, '-batch', files[i]], c.lines.join('\n'))).join(''))
   const r = await running
-  return {stdout: r.stdout, children: groupOutcomes(files, r, !!opts.force)}
+  return {stdout: r.stdout, children: groupOutcomes(files, r, !!opts.force, own.length)}
 }
 
 /**
  * Pure: how each child of a group ended, from the parent's exit and stderr — "<messages>\nCommand failed FILE:N" from
  * the failing child, then "Command failed -:K" from the parent, which stops there (without -force). Exported for tests.
  */
-export function groupOutcomes(files: string[], r: {exitCode: number; signal?: string; stderr: string}, force = false): ChildOutcome[] {
+export function groupOutcomes(files: string[], r: {exitCode: number; signal?: string; stderr: string}, force = false, own = 0): ChildOutcome[] {
   const out: ChildOutcome[] = files.map(() => ({state: 'ok'}))
   if (r.exitCode === 0 && !r.signal) return out
   const unknownFrom = (k: number, message: string) => {
@@ -239,11 +283,12 @@ export function groupOutcomes(files: string[], r: {exitCode: number; signal?: st
       continue
     }
     if (m[1] === '-') {
-      if (parentLine === undefined) parentLine = Number(m[2]) - 1
+      // The parent's own lines come before its children's (own): a failure there leaves every child unknown.
+      if (parentLine === undefined) parentLine = Number(m[2]) - 1 - own
     } else if (!childFail) childFail = {file: m[1], line: Number(m[2]) - 1, message: msg.join('; ').trim() || 'failed'}
     msg = []
   }
-  if (force || parentLine === undefined || parentLine >= files.length) {
+  if (force || parentLine === undefined || parentLine < 0 || parentLine >= files.length) {
     unknownFrom(0, r.stderr.trim() || `ip exited with ${r.exitCode}`)
     return out
   }
@@ -302,6 +347,14 @@ export async function flockFd(fd: number, waitSeconds: number, signal?: AbortSig
       else reject(new LnxError('LOCKED', `flock failed: ${err.trim() || `exit ${code}`}`))
     })
   })
+}
+
+/** flock(1) on fd, try once, waiting for its exit in this thread (tryLockNow): true when taken. */
+export function flockFdNow(fd: number): boolean {
+  if (verbose()) process.stderr.write(`$ flock -x -n 3  (the lock file's fd)\n`)
+  countSpawn()
+  const r = spawnSync('flock', ['-x', '-n', '3'], {stdio: ['ignore', 'ignore', 'ignore', fd]})
+  return r.status === 0
 }
 
 /** "RTNETLINK answers: File exists\nCommand failed -:3" → line 2 (0-based) with the kernel's message. */

@@ -7,10 +7,11 @@ import type {Desired} from '../model/types.js'
 import type {Observation} from '../kernel/observe.js'
 import {probeIp, type NsHandle} from '../kernel/run.js'
 import type {Change, Cmd, Pending} from '../engine/contract.js'
-import {withSession} from '../engine/session.js'
+import {startEarly, withSession, type Early} from '../engine/session.js'
 import {assertNoTry} from '../engine/try-journal.js'
 import {refuseIfAgent} from '../engine/claim.js'
 import {checkPrivileges, planOnly, reconcile, revertRun, toJson, type ReconcileOutcome} from './reconcile.js'
+import {statSync} from 'node:fs'
 import {waitForPending, type Round} from './wait.js'
 import {mark, markStart} from '../engine/timings.js'
 
@@ -60,6 +61,8 @@ export interface EngineOptions {
   beforeUnlock?: (run: {applied: Cmd[]; before: Observation}) => Promise<void>
   /** More namespaces to read than the config names (graph: every labelled container). */
   alsoObserve?: NsHandle[]
+  /** The run's early start (runFiles): the kernel read ahead is used by the first pass only. */
+  early?: Early
 }
 
 export interface EngineOutput {
@@ -72,9 +75,30 @@ export interface EngineOutput {
 
 export async function runFiles(files: string[], opts: EngineOptions): Promise<EngineOutput> {
   markStart()
-  const {desired, warnings} = await loadDesired(files)
-  mark('read+validate')
-  return runDesired(desired, opts, warnings)
+  // The kernel is read (under the lock, when free) while the config is read and validated — only from regular
+  // files: a pipe or a terminal may keep the run waiting, with the lock taken and Ctrl-C deferred.
+  const early = files.every(regularFile) ? startEarly(opts.mode !== 'plan' && !opts.dryRun) : undefined
+  try {
+    let loaded: Awaited<ReturnType<typeof loadDesired>>
+    try {
+      loaded = await loadDesired(files)
+    } catch (e) {
+      const sig = early?.interrupted()
+      throw sig ? new LnxError('INTERRUPTED', `interrupted by ${sig} before anything was changed`) : e
+    }
+    mark('read+validate')
+    return await runDesired(loaded.desired, {...opts, early}, loaded.warnings)
+  } finally {
+    await early?.end()
+  }
+}
+
+function regularFile(f: string): boolean {
+  try {
+    return f !== '-' && statSync(f).isFile()
+  } catch {
+    return false
+  }
 }
 
 export async function runDesired(desired: Desired, opts: EngineOptions, warnings: ItemError[] = []): Promise<EngineOutput> {
@@ -87,7 +111,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
   await assertNoTry()
   const acting = opts.mode !== 'plan' && !opts.dryRun
   if (!acting) {
-    const {plan: p, obs} = await planOnly(desired, opts)
+    const {plan: p, obs} = await planOnly(desired, {...opts, ahead: opts.early?.ahead})
     const result = toJson(p)
     return {result, exitCode: opts.mode === 'plan' ? EXIT.OK : result.pending.length ? EXIT.PENDING : EXIT.OK, warnings: [...warnings, ...p.foreignStrips], obs}
   }
@@ -95,7 +119,7 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
   if (opts.prune || opts.mode === 'delete') await refuseIfAgent(opts.label, opts.mode === 'delete' ? 'delete' : 'apply --prune')
   // The lock and the signal handlers span the whole run, --wait included (session.ts): a signal at any moment either
   // ends the run before anything changed or makes the running pass stop and revert; later signals are ignored.
-  return withSession({lockTimeoutSeconds: opts.lockTimeoutSeconds, say: opts.say}, async (session) => {
+  return withSession({lockTimeoutSeconds: opts.lockTimeoutSeconds, say: opts.say, early: opts.early}, async (session) => {
     const logger = {info: (m: string) => opts.say?.(m)}
     // A try may have started while this run waited for the lock.
     await assertNoTry()
@@ -106,8 +130,10 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
       if (opts.beforeUnlock && before) await opts.beforeUnlock({applied: allApplied, before})
       return out
     }
+    let ahead = opts.early?.ahead
     const pass = async () => {
-      const outcome = await reconcile(desired, {...opts, mode: opts.mode as 'apply' | 'delete', locked: true, keepReads: !!opts.beforeUnlock && !before}, session.signal, logger)
+      const outcome = await reconcile(desired, {...opts, mode: opts.mode as 'apply' | 'delete', locked: true, keepReads: !!opts.beforeUnlock && !before, ahead}, session.signal, logger)
+      ahead = undefined
       if (outcome.cause) throw outcome.cause
       // The first pass read the kernel before anything of this run changed it: --try reverts to that.
       before ??= outcome.before

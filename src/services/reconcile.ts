@@ -11,7 +11,7 @@ import {ownedConfig} from '../engine/owned-config.js'
 import type {Desired, NsRef} from '../model/types.js'
 import {nsLabel} from '../model/types.js'
 import {KINDS, kindOf} from '../kinds/index.js'
-import {foreignRules, observe, type Observation} from '../kernel/observe.js'
+import {foreignRules, observe, type Observation, type ObservedNs, type ReadAhead} from '../kernel/observe.js'
 import {DEFAULT_HANDLE, listStrays, resolveNs, namedHandle, strayMessage} from '../kernel/namespaces.js'
 import {checkBatchLine, probeIp, runTool, shieldChildren, type NsHandle} from '../kernel/run.js'
 import {renderCmd, type Change, type Cmd, type Pending, type Plan} from '../engine/contract.js'
@@ -32,6 +32,9 @@ export interface ReconcileOptions extends Pick<EngineOptions, 'label' | 'prune' 
   locked?: boolean
   /** Keep the raw reads of the observation before the pass (`before`: apply --try journals them). */
   keepReads?: boolean
+  /** The kernel read ahead under the lock this pass runs in (session.ts startEarly): its observation uses what is
+   * still current. */
+  ahead?: Promise<ReadAhead | null>
 }
 
 export interface Logger {
@@ -117,7 +120,7 @@ interface KernelView {
 }
 
 /** Resolves namespace references (runtime checks: PID alive, FD an nsfs file) and reads the kernel. */
-async function readKernelFor(desired: Desired, preread?: Map<string, any[][]>, keepReads = false, alsoObserve: NsHandle[] = [], rulesOf: string[] = []): Promise<KernelView> {
+async function readKernelFor(desired: Desired, preread?: Map<string, ObservedNs>, keepReads = false, alsoObserve: NsHandle[] = [], rulesOf: string[] = [], ahead?: Promise<ReadAhead | null>): Promise<KernelView> {
   const refs = new Map<string, NsRef>()
   for (const d of desired.interfaces) refs.set(nsRefKey(d.ns), d.ns)
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveNs>>>()
@@ -145,7 +148,7 @@ async function readKernelFor(desired: Desired, preread?: Map<string, any[][]>, k
   }
   runtime.push(...sharedNamespaceClashes(desired, refs, resolved))
   if (runtime.length) throw new LnxError('INVALID', runtime.length === 1 ? runtime[0].message : `${runtime.length} runtime checks failed`, {errors: runtime})
-  const obs = await observe({extra: [...extra, ...alsoObserve], preread, keepReads})
+  const obs = await observe({extra: [...extra, ...alsoObserve], preread, keepReads, ahead: await ahead})
   const namespaces = new Map<string, TargetNs>()
   for (const [k, r] of resolved) {
     const ref = refs.get(k)!
@@ -303,7 +306,7 @@ export function reconcile(desired: Desired, opts: ReconcileOptions, signal?: Abo
 
 /** Observes and plans without changing anything (plan, --dry-run). */
 export async function planOnly(desired: Desired, opts: PlanOptions): Promise<{plan: Plan; obs: Observation}> {
-  const ctx = await readKernelFor(desired, undefined, false, opts.alsoObserve, ruleCandidates(desired, opts))
+  const ctx = await readKernelFor(desired, undefined, false, opts.alsoObserve, ruleCandidates(desired, opts), opts.ahead)
   mark('observe')
   const p = makePlan(ctx, opts)
   mark('plan')
@@ -315,7 +318,7 @@ export async function applyPass(desired: Desired, opts: ReconcileOptions, interr
   let ctx: KernelView
   let p: Plan
   try {
-    ctx = await readKernelFor(desired, undefined, opts.keepReads, [], ruleCandidates(desired, opts))
+    ctx = await readKernelFor(desired, undefined, opts.keepReads, [], ruleCandidates(desired, opts), opts.ahead)
     mark('observe')
     p = makePlan(ctx, opts)
     mark('plan')

@@ -43,3 +43,12 @@ test('the batch guard: one regex per line, same verdicts as token by token', () 
   for (const ok of ['link set dev v1 up', 'link set dev v1 alias ""', 'netns exec ns1 ip -d -j -batch /tmp/lnx-batch-a1/b2.batch']) assert.doesNotThrow(() => checkBatchLine(ok))
   for (const bad of ['', ' link', 'link  set', 'link set ', 'link set dev v$1 up', 'a\nb', 'alias "x"', 'dev é']) assert.throws(() => checkBatchLine(bad), /unsafe ip -batch line/)
 })
+
+test('a parent running lines of its own first (the default namespace read): its line numbers count them', () => {
+  // Four own lines, then the children: the parent stopped at its 6th line = the second child.
+  const stderr = 'RTNETLINK answers: File exists\nCommand failed /tmp/lnx-batch-x/b2.batch:1\nCommand failed -:6\n'
+  const out = groupOutcomes(files, {exitCode: 1, stderr}, false, 4)
+  assert.deepEqual(out.map((o) => o.state), ['ok', 'failed', 'not-run'])
+  // A failure in the parent's own lines: no child is proven run or not.
+  assert.deepEqual(groupOutcomes(files, {exitCode: 1, stderr: 'Error: x\nCommand failed -:2\n'}, false, 4).map((o) => o.state), ['unknown', 'unknown', 'unknown'])
+})
