@@ -3,7 +3,7 @@
 // planner diffs against.
 import {LnxError} from '../errors.js'
 import {LNX_GROUP, LNX_PROTO} from '../model/keys.js'
-import {isLinkLocal6, normalizeAddr, normalizeCidr, normalizeNetwork, parsePrefix} from '../model/ip.js'
+import {normalizeAddr, normalizeCidr, normalizeNetwork} from '../model/ip.js'
 import {DEFAULT_HANDLE, namedHandle, nsId, nsIdNow, scanNamed, scanNamedNow} from './namespaces.js'
 import {ipBatch, ipBatchGroup, runTool, type NsHandle} from './run.js'
 
@@ -279,14 +279,37 @@ async function readNamespace(h: NsHandle, id: string, keepReads = false): Promis
   return ns
 }
 
-/** Pure: the four JSON arrays of one namespace → model. Exported for golden tests on captured dumps. */
+/**
+ * Pure: the four JSON arrays of one namespace → model. Exported for golden tests on captured dumps. It runs for every
+ * link, address, route and neighbour of a host on each read, so IPv4 text is taken as the kernel prints it: iproute2
+ * prints dotted quads (inet_ntop), routes network-aligned (the kernel refuses others) — the canonical form the
+ * normalize* functions would return. So is an IPv6 address that does not start with a zero group (no "::"/IPv4
+ * forms up front: inet_ntop and formatAddr both follow RFC 5952 there), as a link-local one; others are normalized.
+ */
 export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, nsids]: any[][]): ObservedNs {
   const ns: ObservedNs = {handle: h, id, links: [], routes: [], neighs: [], nsids: new Map()}
+  let byName: Map<string, number> | undefined
   for (const l of links) {
     if (!l || l.ifindex === undefined) continue
     const info = l.linkinfo ?? {}
     let kind: string = info.info_kind ?? (l.link_type === 'loopback' ? 'loopback' : '')
     if (kind === 'tun' && info.info_data?.type === 'tap') kind = 'tap'
+    const addresses: OAddr[] = []
+    for (const a of l.addr_info ?? []) {
+      if (a.family === 'inet') addresses.push({cidr: `${a.local}/${a.prefixlen}`, family: 4, secondary: !!a.secondary, auto: false})
+      else if (a.family === 'inet6') {
+        // Only IPv6 link-local addresses (fe80::/10) can be the kernel's own.
+        const linkLocal = a.scope === 'link' && LINK_LOCAL6.test(a.local)
+        const raw = `${a.local}/${a.prefixlen}`
+        addresses.push({cidr: linkLocal ? raw : normalizeCidr(raw) ?? raw, family: 6, secondary: !!a.secondary, auto: linkLocal && !a.permanent})
+      }
+    }
+    // Both ends in one namespace: ip -json names the peer ("link") instead of giving link_index.
+    let linkIndex: number | undefined = l.link_index
+    if (linkIndex === undefined && l.link && l.link_netnsid === undefined) {
+      byName ??= new Map(links.filter((x: any) => x && x.ifname !== undefined).map((x: any) => [x.ifname, x.ifindex]))
+      linkIndex = byName.get(l.link)
+    }
     ns.links.push({
       ns,
       ifindex: l.ifindex,
@@ -299,22 +322,8 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
       mac: (l.address ?? '').toLowerCase(),
       alias: l.ifalias || undefined,
       group: String(l.group ?? 'default'),
-      addresses: (l.addr_info ?? [])
-        .filter((a: any) => a.family === 'inet' || a.family === 'inet6')
-        .map((a: any) => {
-          const raw = `${a.local}/${a.prefixlen}`
-          const cidr = normalizeCidr(raw) ?? raw
-          // Only IPv6 link-local addresses can be the kernel's own.
-          const p = a.family === 'inet6' && a.scope === 'link' ? parsePrefix(cidr) : null
-          return {
-            cidr,
-            family: a.family === 'inet' ? 4 : 6,
-            secondary: !!a.secondary,
-            auto: !!p && isLinkLocal6(p) && a.scope === 'link' && !a.permanent,
-          } as OAddr
-        }),
-      // Both ends in one namespace: ip -json names the peer ("link") instead of giving link_index.
-      linkIndex: l.link_index ?? (l.link && l.link_netnsid === undefined ? links.find((x: any) => x && x.ifname === l.link)?.ifindex : undefined),
+      addresses,
+      linkIndex,
       linkNetnsid: l.link_netnsid,
       master: l.master,
     })
@@ -323,14 +332,17 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
     // The local table is the kernel's own (local, broadcast, multicast entries per address and link): nothing lnx
     // plans, collides with or shows — skipped here, where half of a big host's routes would be parsed for nothing.
     if (!r || !r.dst || r.table === 'local') continue
-    const family: 4 | 6 = r.dst.includes(':') || (r.gateway ?? '').includes(':') ? 6 : 4
-    const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0') : normalizeNetwork(r.dst.includes('/') ? r.dst : `${r.dst}/${family === 6 ? 128 : 32}`) ?? r.dst
+    const gw: string | undefined = r.gateway
+    const family: 4 | 6 = r.dst.includes(':') || (gw ?? '').includes(':') ? 6 : 4
+    const dst = r.dst === 'default' ? (family === 6 ? '::/0' : '0.0.0.0/0')
+      : family === 4 ? (r.dst.includes('/') ? r.dst : `${r.dst}/32`)
+      : normalizeNetwork(r.dst.includes('/') ? r.dst : `${r.dst}/128`) ?? r.dst
     ns.routes.push({
       ns,
       family,
       type: r.type ?? 'unicast',
       dst,
-      gw: r.gateway ? normalizeAddr(r.gateway) ?? r.gateway : undefined,
+      gw: gw === undefined ? undefined : family === 4 ? gw : normalizeAddr(gw) ?? gw,
       dev: r.dev,
       metric: r.metric ?? 0,
       table: String(r.table ?? 'main'),
@@ -341,19 +353,23 @@ export function parseNamespace(h: NsHandle, id: string, [links, routes, neighs, 
   }
   for (const n of neighs) {
     if (!n || !n.dst || !n.dev) continue
+    const state: string[] = n.state ?? []
     ns.neighs.push({
       ns,
-      ip: normalizeAddr(n.dst) ?? n.dst,
+      ip: n.dst.includes(':') ? normalizeAddr(n.dst) ?? n.dst : n.dst,
       mac: n.lladdr?.toLowerCase(),
       dev: n.dev,
-      permanent: (n.state ?? []).includes('PERMANENT'),
+      permanent: state.includes('PERMANENT'),
       protocol: String(n.protocol ?? '0'),
-      state: n.state ?? [],
+      state,
     })
   }
   for (const x of nsids) if (x && x.nsid !== undefined) ns.nsids.set(x.nsid, x.name)
   return ns
 }
+
+/** An fe80::/10 address as inet_ntop prints it (its first group never zero: four lowercase hex digits). */
+const LINK_LOCAL6 = /^fe[89ab][0-9a-f]:/
 
 /** Pairs veth ends across namespaces: link_netnsid names the peer's namespace (when it has a name), link_index its ifindex. */
 export function resolvePeers(obs: Observation) {
