@@ -293,6 +293,8 @@ async function main() {
   const gen = writeAll(scale, outDir)
   const cfg = join(outDir, 'config.json')
   const ipV = (await runCmd('ip', ['-V'])).stdout.trim()
+  // The machine's load at the start and the end: ratios in one run stand a busy host better than absolute times.
+  const loadStart = loadavg()
   log(`lnx bench: ${tag} → ${outDir}`)
   log(`  ${JSON.stringify(gen.counts)}; runs ${runs}; peak RSS via ${HAVE_TIME ? TIME + ' -f %M' : 'VmHWM polling'}`)
 
@@ -476,7 +478,7 @@ async function main() {
   const failures = Object.entries(M).filter(([id]) => failed(id)).map(([id, m]) => ({id, codes: m.codes, notes: [...new Set(m.notes)]}))
   const result = {
     scale, counts: gen.counts, runs, outDir, lnx: LNX,
-    env: {node: process.version, kernel: release(), iproute2: ipV, cpus: cpus().length, loadavg: loadavg(), rssMethod: HAVE_TIME ? 'time -f %M' : 'VmHWM'},
+    env: {node: process.version, kernel: release(), iproute2: ipV, cpus: cpus().length, loadavg: loadavg(), loadavgStart: loadStart, rssMethod: HAVE_TIME ? 'time -f %M' : 'VmHWM'},
     metrics: Object.fromEntries(Object.entries(M).map(([id, m]) => [id, {label: m.label, medianMs: median(m.ms), ms: m.ms, ...(m.cpu ? {medianCpuMs: median(m.cpu)} : {}), ...(m.steps ? {steps: medianSplit(m.steps), stepRuns: m.steps} : {}), peakRssKB: Math.max(...m.rss.filter(Number.isFinite)), exitCodes: m.codes, notes: [...new Set(m.notes)]}])),
     planning: plans,
     targets: targets.map((t) => ({...t, value: Number.isFinite(t.value) ? Number(t.value.toFixed(3)) : null})),
@@ -519,7 +521,7 @@ async function main() {
     splitRows.push([M[id].label, ...STEPS.map((s) => (sp[s].ms || sp[s].cpuMs ? `${Math.round(sp[s].ms)} / ${Math.round(sp[s].cpuMs)}` : '—')), String(Math.round(sp.gcMs)), `${Math.round(sp.maxRssMB)} MB`, String(sp.processes)])
   }
   if (splitRows.length > 1) out.push(...table(splitRows), '')
-  out.push(`machine load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs); JSON: ${join(outDir, 'result.json')}`, '')
+  out.push(`machine load average at the start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs); JSON: ${join(outDir, 'result.json')}`, '')
   out.push(...table([['target (informational)', 'measured', 'target', 'met'], ...targets.map((t) => [t.what, Number.isFinite(t.value) ? `${t.value.toFixed(2)}${t.unit}` : '—', `${t.op} ${t.target}${t.unit}`, t.met === null ? '—' : t.met ? 'yes' : 'NO'])]), '')
   for (const c of checks) out.push(`census after ${c.what}: ${c.ok ? 'as expected' : 'MISMATCH'} ${JSON.stringify(c.census)}`)
   for (const fl of failures) out.push(`FAILED ${fl.id}: exits ${fl.codes.join(',')}: ${fl.notes[0] ?? ''}`)
