@@ -1,11 +1,11 @@
 // Routes: each desired route against the kernel's routes of its namespace (the kernel identifies a route by
 // family, destination and metric), waiting for its interface and gateway subnet.
-import {contains, isLinkLocal6, parseAddr, parsePrefix, type Addr, type Prefix} from '../../model/ip.js'
+import {contains, isLinkLocal6, normalizeNetwork, parseAddr, parsePrefix, type Addr, type Prefix} from '../../model/ip.js'
 import type {DRoute} from '../../model/types.js'
 import {routeOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
-import {persists, type PlanContext} from './context.js'
+import {persists, type InterfacePlan, type PlanContext} from './context.js'
 import {addrsAfter, interfaceFor} from './addresses.js'
 
 /** One desired route: unchanged, created, updated in place, re-asserted, adopted from the vpp-agent, or a collision. */
@@ -69,6 +69,13 @@ export function planRoute(cx: PlanContext, r: DRoute) {
     }
     return cx.collide(r.key, `a route to ${r.dst} with metric ${r.metric} already exists in ${h.label || 'the default namespace'} (dev ${same.dev}${same.gw ? ` via ${same.gw}` : ''}, proto ${same.protocol}) and lnx does not own it`, 'dst_network')
   }
+  // Not in the kernel yet, but the connected route an address of this run creates is this very route: satisfied by
+  // it, as when the address exists (adding it would fail with "File exists").
+  const conn = connectedByPlan(cx, p, r)
+  if (conn) {
+    if (r.family === 6 || r.scope === 'link') return void cx.unchanged++
+    return cx.collide(r.key, `a route to ${r.dst} with metric ${r.metric} is the kernel's connected route of ${conn} on ${host} (scope link), which this run adds, and lnx does not own it`, 'dst_network')
+  }
   // Same item at another metric: a metric change is delete + add (they are different kernel routes).
   const moved = gone ? undefined : (ix?.routesByDev.get(linkName ?? '') ?? []).find((x) => routeOwned(x) && x.dst === r.dst && x.table === 'main' && x.type === 'unicast' && x.family === r.family)
   const cmds: Cmd[] = []
@@ -80,6 +87,16 @@ export function planRoute(cx: PlanContext, r: DRoute) {
   cmds.push(cx.cmd(h, 'l3', ipLine.route('add', spec), r.key, [cx.cmd(h, 'l3', ipLine.route('del', spec), r.key)]))
   // Missing on an owned link that stays: drift (without a state file, also when the file just added it).
   cx.change(moved ? 'update' : 'create', 'route', r.key, h, moved ? `metric ${moved.metric} → ${r.metric}: ${detail()}` : detail(), cmds, !!moved || persists(p))
+}
+
+/**
+ * The address of this interface (after this run) whose connected route the kernel makes equal to r: dst its subnet,
+ * no gateway, metric 0 (IPv4) or 256 (IPv6 prefix routes). lo's go to the local table; /32 and /128 make none.
+ */
+function connectedByPlan(cx: PlanContext, p: InterfacePlan, r: DRoute): string | undefined {
+  if (r.gw || r.metric !== (r.family === 4 ? 0 : 256) || p.d.type === 'LOOPBACK') return undefined
+  const full = r.family === 4 ? 32 : 128
+  return addrsAfter(cx, p).find((a) => normalizeNetwork(a) === r.dst && parsePrefix(a)?.family === r.family && parsePrefix(a)!.len < full)
 }
 
 export function describeRoute(r: {dst: string; gw?: string; dev: string; metric: number; scope?: string; family: 4 | 6}): string {

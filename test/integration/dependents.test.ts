@@ -1,0 +1,47 @@
+// Routes and ARP entries as dependents of what the same run does to their link: a route equal to the connected
+// route of an address the run adds, a gateway an address change puts off-link, a veth pair re-created with both
+// ends' dependents, a link taken down. Real CLI, real kernel (one playground per test), checked with raw `ip -json`.
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {withPg, apply, addrs, routes, neighs, veth, pair, KEY} from './engine-helpers.ts'
+import type {Playground} from '../helpers/playground.ts'
+
+const ownedRoutes = async (pg: Playground, ns: string) => (await routes(pg, ns)).filter((r: any) => r.protocol === '76').map((r: any) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}`).sort()
+const ownedNeighs = async (pg: Playground, ns: string) => (await neighs(pg, ns)).filter((n: any) => n.protocol === '76').map((n: any) => `${n.dst} ${n.lladdr} dev ${n.dev}`).sort()
+const routes6 = async (pg: Playground, ns: string) => pg.ipJson(ns, '-6', 'route', 'show')
+
+test('a route equal to the connected route of an address the same run adds is satisfied: fresh host (IPv4, IPv6 prefix route), re-created link', async () => {
+  await withPg(async (pg) => {
+    const cfg = (ns?: string) => ({
+      interfaces: [
+        veth('v1', 'v2', ns, {ip_addresses: ['10.70.0.1/24', '2001:db8:70::1/64']}),
+        veth('v2', 'v1', 'ns2'),
+      ],
+      routes: [
+        {outgoing_interface: 'v1', dst_network: '10.70.0.0/24'},
+        {outgoing_interface: 'v1', dst_network: '2001:db8:70::/64', metric: 256},
+      ],
+    })
+    let r = await apply(pg, cfg())
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(r.json.result, 'applied')
+    assert.ok(!r.json.changes.some((c: any) => c.kind === 'route'), JSON.stringify(r.json.changes))
+    assert.equal(r.json.summary.unchanged, 2)
+    // The kernel's own connected routes are the items: no second (lnx) route beside them.
+    const v4 = (await routes(pg, '')).filter((x: any) => x.dst === '10.70.0.0/24')
+    assert.deepEqual(v4.map((x: any) => [x.dev, x.protocol, x.metric ?? 0]), [['v1', 'kernel', 0]])
+    const v6 = (await routes6(pg, '')).filter((x: any) => x.dst === '2001:db8:70::/64')
+    assert.deepEqual(v6.map((x: any) => [x.dev, x.protocol, x.metric]), [['v1', 'kernel', 256]])
+    r = await apply(pg, cfg())
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.deepEqual(r.json.changes, [])
+
+    // Re-created (another namespace): its addresses come back, and with them the connected routes.
+    r = await apply(pg, cfg('ns1'))
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(r.json.result, 'applied')
+    assert.ok(!r.json.changes.some((c: any) => c.kind === 'route' && c.action !== 'delete'), JSON.stringify(r.json.changes))
+    assert.deepEqual((await routes(pg, 'ns1')).filter((x: any) => x.dst === '10.70.0.0/24').map((x: any) => [x.dev, x.protocol]), [['v1', 'kernel']])
+    assert.deepEqual(await addrs(pg, 'ns1', 'v1'), ['10.70.0.1/24', '2001:db8:70::1/64'])
+  })
+})
