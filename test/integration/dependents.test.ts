@@ -45,3 +45,37 @@ test('a route equal to the connected route of an address the same run adds is sa
     assert.deepEqual(await addrs(pg, 'ns1', 'v1'), ['10.70.0.1/24', '2001:db8:70::1/64'])
   })
 })
+
+test('an address change that puts a route gateway off-link: the route is pending, the addresses change (apply and interface set)', async () => {
+  await withPg(async (pg) => {
+    const cfg = (ip: string) => ({
+      interfaces: pair({ips1: [ip]}),
+      routes: [{outgoing_interface: 'veth1', dst_network: '10.9.0.0/16', gw_addr: '192.168.22.5'}],
+    })
+    let r = await apply(pg, cfg('192.168.22.1/24'))
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    r = await apply(pg, cfg('192.168.23.1/24'))
+    assert.equal(r.code, 3, r.stdout + r.stderr)
+    assert.equal(r.json.result, 'pending')
+    assert.deepEqual(r.json.pending.map((p: any) => p.key), [KEY.route('10.9.0.0/16', 'veth1')])
+    assert.match(r.json.pending[0].reason, /gateway not inside any subnet of veth1/)
+    assert.ok(!r.json.changes.some((c: any) => c.kind === 'route'), JSON.stringify(r.json.changes))
+    assert.deepEqual(await addrs(pg, 'ns1', 'veth1'), ['192.168.23.1/24'])
+    // Back in the gateway's subnet: the route is what it was, nothing pending.
+    r = await apply(pg, cfg('192.168.22.1/24'))
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.deepEqual(await ownedRoutes(pg, 'ns1'), ['10.9.0.0/16 via 192.168.22.5 dev veth1'])
+
+    // The imperative path: the same address change, one verb.
+    r = await pg.lnxJson(['interface', 'set', 'veth1', '--del-ip', '192.168.22.1/24', '--add-ip', '192.168.23.1/24'])
+    assert.equal(r.code, 3, r.stdout + r.stderr)
+    assert.equal(r.json.result, 'pending')
+    assert.deepEqual(r.json.pending.map((p: any) => p.key), [KEY.route('10.9.0.0/16', 'veth1')])
+    assert.deepEqual(await addrs(pg, 'ns1', 'veth1'), ['192.168.23.1/24'])
+    // lnx keeps no state: the route it left in place is what a later verb finds (and satisfies again).
+    r = await pg.lnxJson(['interface', 'set', 'veth1', '--add-ip', '192.168.22.1/24'])
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.deepEqual(r.json.pending, [])
+    assert.deepEqual(await ownedRoutes(pg, 'ns1'), ['10.9.0.0/16 via 192.168.22.5 dev veth1'])
+  })
+})

@@ -26,7 +26,8 @@ export function planRoute(cx: PlanContext, r: DRoute) {
       }
     }
     const viaLink = () => (cx.linkRoutesByIface.get(r.iface) ?? []).some((x) => contains(parsePrefix(x.dst)!, gw))
-      || (!p.fresh && obsNs ? cx.index(obsNs).routesByDev.get(p.cur?.link.name ?? host) ?? [] : []).some((x) => x.scope === 'link' && !x.gw && x.table === 'main' && contains(parsePrefix(x.dst)!, gw))
+      // The kernel's connected routes are left out: they last only as long as their address, which addrsAfter judges.
+      || (!p.fresh && obsNs ? cx.index(obsNs).routesByDev.get(p.cur?.link.name ?? host) ?? [] : []).some((x) => x.scope === 'link' && !x.gw && x.table === 'main' && x.protocol !== 'kernel' && contains(parsePrefix(x.dst)!, gw))
     // An IPv6 link-local gateway is on the link by definition (the usual "::/0 via fe80::1 dev X").
     if (!inSubnet && !viaLink() && !isLinkLocal6(gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
   }
