@@ -177,16 +177,20 @@ export interface InterfaceSetSpec {
   ns?: Interface['namespace'] | null
 }
 
-/** The owned item, its veth peer, and the routes and ARP entries on it (re-created when the link is). */
+/**
+ * The owned item, its veth peer, and the routes and ARP entries on both: re-creating the pair re-creates both ends,
+ * whose dependents must come back with them.
+ */
 function withDependents(st: OwnedConfig, item: Interface): {interfaces: Interface[]; routes: Route[]; arp_entries: ARPEntry[]} {
   const interfaces = [item]
   const peerName = kindOf(item.type)?.pair?.peerOf(item)
   const peer = peerName ? st.interfaces.find((i) => i.name === peerName) : undefined
   if (peer) interfaces.push(peer)
+  const on = new Set(interfaces.map((i) => i.name))
   return {
     interfaces,
-    routes: st.routes.filter((r) => r.outgoing_interface === item.name),
-    arp_entries: st.arp_entries.filter((a) => a.interface === item.name),
+    routes: st.routes.filter((r) => on.has(r.outgoing_interface ?? '')),
+    arp_entries: st.arp_entries.filter((a) => on.has(a.interface ?? '')),
   }
 }
 
@@ -278,7 +282,7 @@ async function routeAddLocked(s: RouteSpec, opts: Opts): Promise<EngineOutput> {
   const deps = withDependents(st, iface)
   // Other routes on the link stay as they are; scope-LINK ones can make a gateway reachable.
   const dst = normalizeNetwork(s.dst)
-  const routes = [...deps.routes.filter((r) => !(normalizeNetwork(r.dst_network ?? '') === dst)), route]
+  const routes = [...deps.routes.filter((r) => !(r.outgoing_interface === s.dev && normalizeNetwork(r.dst_network ?? '') === dst)), route]
   return applyItems([{file: CLI, doc: {interfaces: deps.interfaces, routes}}], opts, 'apply', ROUTE_FLAGS)
 }
 
@@ -306,7 +310,7 @@ async function arpAddLocked(s: {dev: string; ip: string; mac: string}, opts: Opt
   const iface = ifaceFor(st, s.dev)
   const deps = withDependents(st, iface)
   const ip = normalizeAddr(s.ip) ?? s.ip
-  const arps = [...deps.arp_entries.filter((a) => a.ip_address !== ip), {interface: s.dev, ip_address: s.ip, hw_address: s.mac}]
+  const arps = [...deps.arp_entries.filter((a) => !(a.interface === s.dev && a.ip_address === ip)), {interface: s.dev, ip_address: s.ip, hw_address: s.mac}]
   return applyItems([{file: CLI, doc: {interfaces: deps.interfaces, arp_entries: arps}}], opts, 'apply', ARP_FLAGS)
 }
 

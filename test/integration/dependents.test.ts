@@ -79,3 +79,29 @@ test('an address change that puts a route gateway off-link: the route is pending
     assert.deepEqual(await ownedRoutes(pg, 'ns1'), ['10.9.0.0/16 via 192.168.22.5 dev veth1'])
   })
 })
+
+test('interface set --namespace re-creates the pair with the routes and ARP entries of both ends', async () => {
+  await withPg(async (pg) => {
+    const ok = async (args: string[]) => {
+      const r = await pg.lnxJson(args)
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      return r
+    }
+    await ok(['interface', 'add', 'veth1', '--type', 'veth', '--peer', 'veth2', '--namespace', 'ns1', '--peer-namespace', 'ns2', '--ip', '192.168.22.1/24'])
+    await ok(['interface', 'set', 'veth2', '--add-ip', '192.168.22.5/24'])
+    await ok(['arp', 'add', '192.168.22.77', '02:00:00:00:00:77', '--dev', 'veth2'])
+    await ok(['route', 'add', '10.8.0.0/16', '--dev', 'veth2', '--via', '192.168.22.1'])
+    await ok(['arp', 'add', '192.168.22.78', '02:00:00:00:00:78', '--dev', 'veth1'])
+    await ok(['route', 'add', '10.7.0.0/16', '--dev', 'veth1', '--via', '192.168.22.5'])
+    const r = await ok(['interface', 'set', 'veth1', '--namespace', 'ns3'])
+    assert.equal(r.json.result, 'applied')
+    for (const k of [KEY.route('10.8.0.0/16', 'veth2'), KEY.arp('veth2', '192.168.22.77'), KEY.route('10.7.0.0/16', 'veth1'), KEY.arp('veth1', '192.168.22.78')]) {
+      assert.ok(r.json.changes.some((c: any) => c.key === k && c.action === 'create'), `${k} re-created: ${JSON.stringify(r.json.changes)}`)
+    }
+    assert.deepEqual(await ownedRoutes(pg, 'ns2'), ['10.8.0.0/16 via 192.168.22.1 dev veth2'])
+    assert.deepEqual(await ownedNeighs(pg, 'ns2'), ['192.168.22.77 02:00:00:00:00:77 dev veth2'])
+    assert.deepEqual(await ownedRoutes(pg, 'ns3'), ['10.7.0.0/16 via 192.168.22.5 dev veth1'])
+    assert.deepEqual(await ownedNeighs(pg, 'ns3'), ['192.168.22.78 02:00:00:00:00:78 dev veth1'])
+    assert.deepEqual(await addrs(pg, 'ns2', 'veth2'), ['192.168.22.5/24'])
+  })
+})
