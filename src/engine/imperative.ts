@@ -179,14 +179,15 @@ export interface InterfaceSetSpec {
 
 /**
  * The owned item, its veth peer, and the routes and ARP entries on both: re-creating the pair re-creates both ends,
- * whose dependents must come back with them.
+ * whose dependents must come back with them. Taken down, the item's own are left out: the kernel flushes them and
+ * the plan deletes them, saying so (plan/deletions.ts deleteFlushedByDown), as no later run could re-add them.
  */
 function withDependents(st: OwnedConfig, item: Interface): {interfaces: Interface[]; routes: Route[]; arp_entries: ARPEntry[]} {
   const interfaces = [item]
   const peerName = kindOf(item.type)?.pair?.peerOf(item)
   const peer = peerName ? st.interfaces.find((i) => i.name === peerName) : undefined
   if (peer) interfaces.push(peer)
-  const on = new Set(interfaces.map((i) => i.name))
+  const on = new Set(interfaces.filter((i) => i.enabled !== false || i !== item).map((i) => i.name))
   return {
     interfaces,
     routes: st.routes.filter((r) => on.has(r.outgoing_interface ?? '')),

@@ -105,3 +105,53 @@ test('interface set --namespace re-creates the pair with the routes and ARP entr
     assert.deepEqual(await addrs(pg, 'ns2', 'veth2'), ['192.168.22.5/24'])
   })
 })
+
+test('interface set --down deletes the owned routes and ARP entries the kernel flushes, says how to restore them; a failed run re-adds them', async () => {
+  await withPg(async (pg) => {
+    const ok = async (args: string[]) => {
+      const r = await pg.lnxJson(args)
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      return r
+    }
+    await ok(['interface', 'add', 'veth1', '--type', 'veth', '--peer', 'veth2', '--namespace', 'ns1', '--peer-namespace', 'ns2', '--ip', '192.168.22.1/24'])
+    await ok(['route', 'add', '10.9.0.0/16', '--dev', 'veth1', '--via', '192.168.22.5', '--metric', '20'])
+    await ok(['arp', 'add', '--dev', 'veth1', '192.168.22.9', '02:00:00:00:00:09'])
+    const before = {routes: await ownedRoutes(pg, 'ns1'), neighs: await ownedNeighs(pg, 'ns1')}
+    assert.equal(before.routes.length, 1)
+    assert.equal(before.neighs.length, 1)
+
+    // The third ip line (the link going down, after the two deletions) fails: the revert re-adds both.
+    let r = await pg.lnxJson(['interface', 'set', 'veth1', '--down'], {env: {LNX_TEST_FAULT: '3'}})
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    assert.equal(r.json.result, 'reverted')
+    assert.deepEqual({routes: await ownedRoutes(pg, 'ns1'), neighs: await ownedNeighs(pg, 'ns1')}, before)
+
+    r = await ok(['interface', 'set', 'veth1', '--down'])
+    assert.equal(r.json.result, 'applied')
+    assert.deepEqual(r.json.pending, [], 'nothing pending that no later run could apply')
+    const del = r.json.changes.filter((c: any) => c.action === 'delete').map((c: any) => [c.key, c.detail])
+    assert.deepEqual(del.map((d: any) => d[0]).sort(), [KEY.arp('veth1', '192.168.22.9'), KEY.route('10.9.0.0/16', 'veth1')])
+    for (const [, detail] of del) assert.match(detail, /veth1 goes down, and the kernel flushes it with the link/)
+    assert.ok(del.some((d: any) => d[1].includes('lnx route add 10.9.0.0/16 --dev veth1 --via 192.168.22.5 --metric 20')), JSON.stringify(del))
+    assert.ok(del.some((d: any) => d[1].includes('lnx arp add 192.168.22.9 02:00:00:00:00:09 --dev veth1')), JSON.stringify(del))
+    assert.ok((r.json.warnings ?? []).some((w: string) => /veth1 goes down: .*re-add them: lnx route add 10\.9\.0\.0\/16/.test(w)), JSON.stringify(r.json.warnings))
+    assert.deepEqual(await ownedRoutes(pg, 'ns1'), [])
+    assert.deepEqual(await ownedNeighs(pg, 'ns1'), [])
+
+    // Up again, the commands the plan gave bring them back.
+    await ok(['interface', 'set', 'veth1', '--up'])
+    await ok(['route', 'add', '10.9.0.0/16', '--dev', 'veth1', '--via', '192.168.22.5', '--metric', '20'])
+    await ok(['arp', 'add', '192.168.22.9', '02:00:00:00:00:09', '--dev', 'veth1'])
+    assert.deepEqual({routes: await ownedRoutes(pg, 'ns1'), neighs: await ownedNeighs(pg, 'ns1')}, before)
+
+    // Declarative apply keeps the config's own items pending while the link is down (the config re-adds them).
+    r = await apply(pg, {
+      interfaces: [veth('veth1', 'veth2', 'ns1', {enabled: false, ip_addresses: ['192.168.22.1/24']}), veth('veth2', 'veth1', 'ns2')],
+      routes: [{outgoing_interface: 'veth1', dst_network: '10.9.0.0/16', gw_addr: '192.168.22.5', metric: 20}],
+      arp_entries: [{interface: 'veth1', ip_address: '192.168.22.9', hw_address: '02:00:00:00:00:09'}],
+    })
+    assert.equal(r.code, 3, r.stdout + r.stderr)
+    assert.deepEqual(r.json.pending.map((p: any) => p.key).sort(), [KEY.arp('veth1', '192.168.22.9'), KEY.route('10.9.0.0/16', 'veth1')])
+    assert.ok(!r.json.changes.some((c: any) => c.action === 'delete'), JSON.stringify(r.json.changes))
+  })
+})

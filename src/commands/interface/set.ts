@@ -18,7 +18,7 @@ export default class InterfaceSet extends ImperativeCommand {
     'add-ip': Flags.string({description: 'add an address (CIDR); repeatable', multiple: true, multipleNonGreedy: true}),
     'del-ip': Flags.string({description: 'remove an address (CIDR); repeatable', multiple: true, multipleNonGreedy: true}),
     up: Flags.boolean({description: 'administratively up', exclusive: ['down']}),
-    down: Flags.boolean({description: 'administratively down', exclusive: ['up']}),
+    down: Flags.boolean({description: 'administratively down: the kernel flushes its routes and ARP entries; the plan deletes them and prints the commands that re-add them after --up', exclusive: ['up']}),
     'host-name': Flags.string({description: 'rename the link in the kernel'}),
     ...nsFlags,
   }

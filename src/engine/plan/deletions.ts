@@ -7,7 +7,7 @@ import {DEFAULT_HANDLE} from '../../kernel/namespaces.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
 import {addLinkUndo, markDeleted, unlink} from './unlink.js'
-import {interfaceKey, LO_KERNEL, observedArpKey, observedRouteKey, sortedByText, type PlanContext} from './context.js'
+import {interfaceKey, LO_KERNEL, observedArpKey, observedRouteKey, sortedByText, type InterfacePlan, type PlanContext} from './context.js'
 import {deleteEmptyNamespaces} from './namespaces.js'
 import {describeRoute} from './routes.js'
 
@@ -110,6 +110,42 @@ export function deleteRoute(cx: PlanContext, r: ORoute, key: string, why: string
   cx.change('delete', 'route', key, ns, `${describeRoute(spec)}: ${why}`, [cx.cmd(ns, 'teardown', ipLine.route('del', spec), key, [readd])])
 }
 
+/**
+ * A link this run takes down loses its routes and permanent neighbours: the kernel flushes them. The owned ones no
+ * item of this run lists would vanish unannounced, and nothing brings them back (lnx keeps no state; an imperative
+ * verb reads the kernel): they are planned as deletions, whose undo re-adds them should the run fail, and a
+ * warning says how to put them back once the link is up. Listed ones stay pending: their config re-adds them.
+ */
+export function deleteFlushedByDown(cx: PlanContext, p: InterfacePlan) {
+  const l = p.cur?.link
+  if (!l || p.state !== 'existing' || !l.up || p.d.enabled || p.d.type === 'EXISTING') return
+  const listed = new Set([...cx.input.desired.routes, ...cx.input.desired.arps].filter((x) => x.iface === p.d.name).map((x) => x.key))
+  const name = p.d.name
+  const ix = cx.index(l.ns)
+  const why = `${l.name} goes down, and the kernel flushes it with the link (lnx keeps no copy)`
+  const readd: string[] = []
+  for (const r of (ix.routesByDev.get(l.name) ?? []).filter(routeOwned)) {
+    const key = observedRouteKey(r, name)
+    if (listed.has(key) || cx.hasChange(key, 'delete')) continue
+    const metric = r.metric !== (r.family === 6 ? 1024 : 0) ? ` --metric ${r.metric}` : ''
+    const scope = r.family === 4 && r.scope !== (r.gw ? 'global' : 'link') ? ` --scope ${r.scope}` : ''
+    const cmd = `lnx route add ${r.dst} --dev ${name}${r.gw ? ` --via ${r.gw}` : ''}${metric}${scope}`
+    readd.push(cmd)
+    deleteRoute(cx, r, key, `${why}; once ${name} is up again: ${cmd}`)
+  }
+  const ns = l.ns.handle
+  for (const n of (ix.neighsByDev.get(l.name) ?? []).filter(neighOwned)) {
+    const key = observedArpKey(name, n.ip)
+    if (listed.has(key) || cx.hasChange(key)) continue
+    const cmd = `lnx arp add ${n.ip} ${n.mac} --dev ${name}`
+    readd.push(cmd)
+    cx.change('delete', 'arp', key, ns, `${n.ip} → ${n.mac} on ${l.name}: ${why}; once ${name} is up again: ${cmd}`, [
+      cx.cmd(ns, 'teardown', ipLine.neighDel(l.name, n.ip), key, [cx.cmd(ns, 'l3', ipLine.neighReplace(l.name, n.ip, n.mac ?? '', n.protocol), key)]),
+    ])
+  }
+  if (readd.length) cx.warnings.push(`${name} goes down: the kernel flushes its routes and ARP entries, and lnx keeps no copy of them; once it is up again, re-add them: ${readd.join('; ')}`)
+}
+
 /** --prune: owned links, leftovers, routes and neighbours of this label that the config does not name. */
 export function planPrune(cx: PlanContext) {
   const desiredNames = new Set(cx.input.desired.interfaces.map((i) => i.name))
@@ -200,12 +236,12 @@ export function countKept(cx: PlanContext): number {
     for (const r of ns.routes) {
       if (!routeOwned(r)) continue
       const name = logical.get(r.dev ?? '')
-      if (name && !gone(r.dev!) && !routeKeys.has(observedRouteKey(r, name))) n++
+      if (name && !gone(r.dev!) && !routeKeys.has(observedRouteKey(r, name)) && !cx.hasChange(observedRouteKey(r, name), 'delete')) n++
     }
     for (const x of ns.neighs) {
       if (!neighOwned(x)) continue
       const name = logical.get(x.dev)
-      if (name && !gone(x.dev) && !arpKeys.has(observedArpKey(name, x.ip))) n++
+      if (name && !gone(x.dev) && !arpKeys.has(observedArpKey(name, x.ip)) && !cx.hasChange(observedArpKey(name, x.ip), 'delete')) n++
     }
   }
   return n

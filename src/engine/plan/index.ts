@@ -12,7 +12,7 @@ import {classifyInterfaces, planInterfaces} from './interfaces.js'
 import {planAddresses} from './addresses.js'
 import {planRoute} from './routes.js'
 import {planArp} from './arp.js'
-import {countKept, planDelete, planPrune} from './deletions.js'
+import {countKept, deleteFlushedByDown, planDelete, planPrune} from './deletions.js'
 import {finishUnlinks} from './unlink.js'
 import type {TargetNs} from './namespaces.js'
 
@@ -49,6 +49,7 @@ export function plan(input: PlanInput): Plan {
     if (input.prune) planPrune(cx)
     planInterfaces(cx, ifaces)
     for (const d of ifaces) planAddresses(cx, cx.interfaces.get(d.name)!)
+    for (const d of ifaces) deleteFlushedByDown(cx, cx.interfaces.get(d.name)!)
     // Routes without a gateway first: a scope-LINK route can be what makes another route's gateway reachable.
     for (const r of sortedByText(desired.routes, (r) => r.key, (r) => (r.gw ? 1 : 0))) planRoute(cx, r)
     for (const a of sortedByText(desired.arps, (a) => a.key)) planArp(cx, a)
