@@ -7,6 +7,11 @@
 import {setFlagsFromString} from 'node:v8'
 if (/^1[1-3]\./.test(process.versions.v8)) setFlagsFromString('--interrupt-budget=540000')
 
+// An apply, delete or plan of config files starts reading the kernel now, beside the loading of lnx and the validation
+// of the config (src/cli-early.ts).
+const {beginFromArgv} = await import('../dist/bundle/early.mjs')
+beginFromArgv(process.argv.slice(2))
+
 // The bundle (scripts/bundle.mjs) carries lnx and @oclif/core in one module graph: one copy of the core, fast start.
 // lnx has no user-installed plugins: oclif need not look for them in the user's data directory.
 const {main} = await import('../dist/bundle/lnx.mjs')

@@ -7,7 +7,8 @@
 import {build} from 'esbuild'
 
 await build({
-  entryPoints: {lnx: 'dist/index.js'},
+  // early: what bin/run.js starts before lnx is loaded (cli-early.ts); its modules are chunks shared with lnx.
+  entryPoints: {lnx: 'dist/index.js', early: 'dist/cli-early.js'},
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -3,7 +3,7 @@
 // signal never kills lnx between taking the lock and finishing: before anything changed it ends the run (exit 1,
 // INTERRUPTED, nothing changed); during execution the executor stops after the running step and the run reverts;
 // every further signal is announced and ignored.
-import {appendFileSync, readFileSync} from 'node:fs'
+import {appendFileSync, readFileSync, statSync} from 'node:fs'
 import {LnxError} from '../errors.js'
 import {acquireLock, tryLockNow, type Lock} from './lock.js'
 import {readAhead, type ReadAhead} from '../kernel/observe.js'
@@ -63,6 +63,37 @@ export function startEarly(acting: boolean): Early {
       process.off('SIGINT', onSig)
       process.off('SIGTERM', onSig)
     },
+  }
+}
+
+let begun: {files: string[]; acting: boolean; early: Early} | undefined
+
+/**
+ * A run's early start for its config files (regular files only: a pipe or a terminal may keep the run waiting on its
+ * input, with the lock taken and Ctrl-C deferred), begun as soon as they are known — by bin/run.js before lnx is even
+ * loaded (cli-early.ts), else by the run itself — and taken once by the run (takeEarly).
+ */
+export function beginEarly(files: string[], acting: boolean): void {
+  if (begun || !files.length || !files.every(regularFile)) return
+  begun = {files, acting, early: startEarly(acting)}
+}
+
+/** The early start begun for exactly these files and this kind of run, taken once; another one is ended. */
+export async function takeEarly(files: string[], acting: boolean): Promise<Early | undefined> {
+  beginEarly(files, acting)
+  const b = begun
+  begun = undefined
+  if (!b) return undefined
+  if (b.acting === acting && b.files.length === files.length && b.files.every((f, i) => f === files[i])) return b.early
+  await b.early.end()
+  return undefined
+}
+
+function regularFile(f: string): boolean {
+  try {
+    return f !== '-' && statSync(f).isFile()
+  } catch {
+    return false
   }
 }
 

@@ -7,11 +7,10 @@ import type {Desired} from '../model/types.js'
 import type {Observation} from '../kernel/observe.js'
 import {probeIp, type NsHandle} from '../kernel/run.js'
 import type {Change, Cmd, Pending} from '../engine/contract.js'
-import {startEarly, withSession, type Early} from '../engine/session.js'
+import {takeEarly, withSession, type Early} from '../engine/session.js'
 import {assertNoTry} from '../engine/try-journal.js'
 import {refuseIfAgent} from '../engine/claim.js'
 import {checkPrivileges, planOnly, reconcile, revertRun, toJson, type ReconcileOutcome} from './reconcile.js'
-import {statSync} from 'node:fs'
 import {waitForPending, type Round} from './wait.js'
 import {mark, markStart} from '../engine/timings.js'
 
@@ -75,9 +74,8 @@ export interface EngineOutput {
 
 export async function runFiles(files: string[], opts: EngineOptions): Promise<EngineOutput> {
   markStart()
-  // The kernel is read (under the lock, when free) while the config is read and validated — only from regular
-  // files: a pipe or a terminal may keep the run waiting, with the lock taken and Ctrl-C deferred.
-  const early = files.every(regularFile) ? startEarly(opts.mode !== 'plan' && !opts.dryRun) : undefined
+  // The kernel is read (under the lock, when free) while lnx loads and the config is read and validated.
+  const early = await takeEarly(files, opts.mode !== 'plan' && !opts.dryRun)
   try {
     let loaded: Awaited<ReturnType<typeof loadDesired>>
     try {
@@ -90,14 +88,6 @@ export async function runFiles(files: string[], opts: EngineOptions): Promise<En
     return await runDesired(loaded.desired, {...opts, early}, loaded.warnings)
   } finally {
     await early?.end()
-  }
-}
-
-function regularFile(f: string): boolean {
-  try {
-    return f !== '-' && statSync(f).isFile()
-  } catch {
-    return false
   }
 }
 
