@@ -5,6 +5,7 @@ import {desiredFromObjects} from '../config/index.js'
 import type {ARPEntry, Interface, Route} from '../model/generated.js'
 import {normalizeAddr, normalizeCidr, normalizeNetwork} from '../model/ip.js'
 import {nsNameProblem} from '../model/names.js'
+import {interfaceKey} from '../model/keys.js'
 import {KINDS, kindOf, kindOfFlag} from '../kinds/index.js'
 import {article} from '../kinds/kind.js'
 import {observe} from '../kernel/observe.js'
@@ -207,8 +208,8 @@ async function interfaceSetLocked(name: string, s: InterfaceSetSpec, opts: Opts)
   if (k && !k.manages.mtu && !k.manages.mac && (s.mtu !== undefined || s.mac !== undefined)) {
     const flag = s.mtu !== undefined ? '--mtu' : '--mac'
     const what = s.mtu !== undefined ? 'MTU' : 'MAC'
-    const msg = `${flag}: the ${what} of ${name} is not managed: it is ${article(cur.type!)} interface, of which lnx manages only the addresses and state (as the vpp-agent does)`
-    throw new LnxError('INVALID', msg, {errors: [{file: CLI, key: `config/linux/interfaces/v2/interface/${name}`, path: flag, message: msg}], hint: `change it with ip link set dev ${cur.host_if_name ?? name} ${s.mtu !== undefined ? 'mtu' : 'address'} …`})
+    const msg = `the ${what} of ${name} is not managed: it is ${article(cur.type!)} interface, of which lnx manages only the addresses and state (as the vpp-agent does)`
+    throw new LnxError('INVALID', `${flag}: ${msg}`, {errors: [{file: CLI, key: interfaceKey(name), path: flag, message: msg}], hint: `change it with ip link set dev ${cur.host_if_name ?? name} ${s.mtu !== undefined ? 'mtu' : 'address'} …`})
   }
   const item: Interface = structuredClone(cur)
   if (s.mtu !== undefined) item.mtu = s.mtu
@@ -223,7 +224,7 @@ async function interfaceSetLocked(name: string, s: InterfaceSetSpec, opts: Opts)
   for (const a of s.delIps) {
     const n = normalizeCidr(a)
     const i = addrs.findIndex((x) => x === n || x === a)
-    if (i < 0) throw new LnxError('INVALID', `--del-ip: ${name} has no address ${a}`, {errors: [{file: CLI, key: item.name ?? name, path: '--del-ip', message: `--del-ip: ${name} has no address ${a} (it has ${addrs.join(', ') || 'none'})`}]})
+    if (i < 0) throw new LnxError('INVALID', `--del-ip: ${name} has no address ${a}`, {errors: [{file: CLI, key: interfaceKey(name), path: '--del-ip', message: `${name} has no address ${a} (it has ${addrs.join(', ') || 'none'})`}]})
     addrs.splice(i, 1)
   }
   for (const a of s.addIps) if (!addrs.includes(normalizeCidr(a) ?? a)) addrs.push(a)

@@ -16,7 +16,9 @@ export function itemErrorLine(e: ItemError, level: 'error' | 'warning' = 'error'
   const inner = [e.key, e.path].filter(Boolean).join(':')
   const where = e.line !== undefined ? [file, inner].filter(Boolean).join(': ') : [e.file, e.key, e.path].filter(Boolean).join(':')
   const tag = level === 'error' ? paint.red('error') : paint.yellow('warning')
-  const line = `${tag}: ${where ? `${escapeControl(where)}: ` : ''}${escapeControl(e.message)}${e.hint ? paint.dim(` (hint: ${escapeControl(e.hint)})`) : ''}`
+  // A message that starts with its own field (a flag: "--mtu: …", also the whole error's message) names it once.
+  const message = e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message
+  const line = `${tag}: ${where ? `${escapeControl(where)}: ` : ''}${escapeControl(message)}${e.hint ? paint.dim(` (hint: ${escapeControl(e.hint)})`) : ''}`
   return e.excerpt !== undefined && e.line !== undefined ? `${line}\n${excerptLines(e.excerpt, e.line, e.column ?? 1)}` : line
 }
 

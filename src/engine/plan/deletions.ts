@@ -191,11 +191,15 @@ function isAdopted(cx: PlanContext, l: OLink) {
 /** lnx delete: the file's items, routes and neighbours first, then links (and, asked, emptied namespaces). */
 export function planDelete(cx: PlanContext) {
   const {desired} = cx.input
+  // An imperative delete has no file: its item was named on the command line, the rest goes with its interface.
+  const gone = new Set(desired.interfaces.map((d) => d.name))
+  const why = (kind: 'route' | 'interface', iface?: string) =>
+    !cx.input.noDrift ? 'in the file (delete)' : iface && gone.has(iface) ? `its interface ${iface} goes away` : `as asked (lnx ${kind} delete)`
   for (const r of desired.routes) {
     const iface = cx.owned.get(r.iface)
     if (!iface) continue
     const o = iface.link.ns.routes.find((x) => routeOwned(x) && x.dev === iface.link.name && x.dst === r.dst)
-    if (o) deleteRoute(cx, o, r.key, 'in the file (delete)')
+    if (o) deleteRoute(cx, o, r.key, why('route', r.iface))
   }
   for (const a of desired.arps) {
     const iface = cx.owned.get(a.iface)
@@ -211,7 +215,7 @@ export function planDelete(cx: PlanContext) {
   for (const d of sortedByText(desired.interfaces, (d) => d.name)) {
     const v = cx.owned.get(d.name)
     if (!v) continue
-    deleteOwnedLink(cx, v, 'in the file (delete)', {stripListed: d.addresses})
+    deleteOwnedLink(cx, v, why('interface'), {stripListed: d.addresses})
   }
   if (cx.input.deleteNamespaces) deleteEmptyNamespaces(cx)
 }
