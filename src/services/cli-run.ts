@@ -141,10 +141,16 @@ export async function runDesired(desired: Desired, opts: EngineOptions, warnings
   })
 }
 
-/** A result listing the changes of every round of `--wait`: its summary counts what `changes` lists. */
+/**
+ * A result listing the changes of every round of `--wait`: its summary counts what `changes` lists. `result` is the
+ * last round's: what an earlier round created or updated, that round finds unchanged — counted once, as changed.
+ */
 function withChanges<R extends PlanResult>(result: R, changes: ChangeJson[]): R {
   const count = (a: ChangeJson['action']) => changes.filter((c) => c.action === a).length
-  return {...result, changes, summary: {...result.summary, create: count('create'), update: count('update'), delete: count('delete')}}
+  const again = new Set([...result.changes.map((c) => c.key), ...result.pending.map((p) => p.key)])
+  const earlier = new Set(changes.slice(0, changes.length - result.changes.length).filter((c) => c.action !== 'delete' && !again.has(c.key)).map((c) => c.key))
+  const unchanged = Math.max(0, result.summary.unchanged - earlier.size)
+  return {...result, changes, summary: {...result.summary, create: count('create'), update: count('update'), delete: count('delete'), unchanged}}
 }
 
 const failed = (o: ReconcileOutcome) => o.report.result !== 'applied' && o.report.result !== 'pending'

@@ -30,8 +30,20 @@ export type TargetNs =
 /** The key of a namespace reference in PlanInput.namespaces. */
 export const nsRefKey = (r: NsRef) => `${r.type}:${r.ref}`
 
+/** Named namespaces found in place, per plan: each counts once as unchanged, as a created one counts as a create. */
+const presentNs = new WeakMap<PlanContext, Set<string>>()
+
 /** Creates a named namespace an item goes to, once per run (lo comes up with it unless a LOOPBACK item configures it). */
 export function ensureNamespace(cx: PlanContext, t: TargetNs) {
+  if (t.status === 'ready' && t.handle.name) {
+    let seen = presentNs.get(cx)
+    if (!seen) presentNs.set(cx, (seen = new Set()))
+    if (!seen.has(t.handle.name)) {
+      seen.add(t.handle.name)
+      cx.unchanged++
+    }
+    return
+  }
   if (t.status !== 'create' || cx.createdNs.has(t.name)) return
   cx.createdNs.add(t.name)
   const key = namespaceKey('NSID', t.name)
