@@ -3,7 +3,7 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {byText, sortedByText} from '../../src/engine/plan/context.ts'
-import {inPrefix} from '../../src/engine/plan/routes.ts'
+import {inPrefix} from '../../src/engine/plan/l3-target.ts'
 import {contains, parseAddr, parsePrefix} from '../../src/model/ip.ts'
 
 const collatorSorted = <T>(xs: T[], text: (x: T) => string, rank?: (x: T) => number) =>
@@ -22,6 +22,18 @@ test('names where code-unit order is not the collator order (case, "_", accents)
   const xs = names.map((name, i) => ({name, i}))
   assert.deepEqual(sortedByText(xs, (x) => x.name), collatorSorted(xs, (x) => x.name))
   assert.notDeepEqual(collatorSorted(xs, (x) => x.name).map((x) => x.name), [...names].sort())
+})
+
+test('keys of lower-case letters, digits, "-", "." and "/" (no collator check in English): the collator order', () => {
+  let seed = 11
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const chars = '-./0123456789abcdefghijklmnopqrstuvwxyz'
+  const xs = Array.from({length: 3000}, (_, i) => {
+    let k = ''
+    for (let j = Math.floor(rnd() * 8); j >= 0; j--) k += chars[Math.floor(rnd() * chars.length)]
+    return {k: i % 5 ? `config/${k}` : k, i}
+  })
+  assert.deepEqual(sortedByText(xs, (x) => x.k), collatorSorted(xs, (x) => x.k))
 })
 
 test('routes: a rank first (no gateway before gateway), then the collator order of keys', () => {

@@ -108,20 +108,6 @@ export function planAddresses(cx: PlanContext, p: InterfacePlan) {
   }
 }
 
-/** The interface an item on it needs, or why the item cannot be applied yet (interface pending, down, without address). */
-export function interfaceFor(cx: PlanContext, ifName: string, what: string): InterfacePlan | string {
-  const p = cx.interfaces.get(ifName)
-  if (!p) {
-    const o = cx.owned.get(ifName)
-    return `interface ${ifName} is not defined${o ? ' in this config' : ''}`
-  }
-  if (p.state === 'pending') return `interface ${ifName} is pending (${p.reason})`
-  const upAfter = p.d.type === 'EXISTING' ? p.d.enabled || !!(p.cur?.link ?? p.adopt)?.up : p.d.enabled
-  if (!upAfter) return `interface ${ifName} is not enabled (${what} needs it up)`
-  if (addrsAfter(cx, p).length === 0) return `interface ${ifName} has no IP address`
-  return p
-}
-
 const NONE: ReadonlySet<string> = new Set()
 
 const subnets = new Map<string, string>()

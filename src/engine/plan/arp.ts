@@ -3,17 +3,16 @@ import type {DArp} from '../../model/types.js'
 import {neighOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import {persists, type PlanContext} from './context.js'
-import {interfaceFor} from './addresses.js'
+import {interfaceFor} from './l3-target.js'
 
 /** One desired ARP entry (a permanent neighbour): unchanged, created, updated, adopted from the vpp-agent, or a collision. */
 export function planArp(cx: PlanContext, a: DArp) {
-  const p = interfaceFor(cx, a.iface, 'an ARP entry')
-  if (typeof p === 'string') return cx.pend(a.key, `ARP ${a.ip}: ${p}`)
-  const h = p.target!.handle
-  const obsNs = p.target!.status === 'ready' ? p.target!.obs : undefined
-  const host = p.d.hostName
-  const linkName = p.cur?.link.name ?? p.adopt?.name
-  const n = p.fresh || !obsNs ? undefined : cx.index(obsNs).neigh(String(linkName), a.ip)
+  const t = interfaceFor(cx, a.iface, 'an ARP entry')
+  if (typeof t === 'string') return cx.pend(a.key, `ARP ${a.ip}: ${t}`)
+  const {p, handle: h, host, ix, linkName} = t
+  const n = p.fresh || !ix ? undefined : ix.neigh(String(linkName), a.ip)
+  // Already there, lnx's and not to re-assert: most entries of a no-op re-apply.
+  if (n && n.permanent && neighOwned(n) && n.mac === a.mac && !p.l3Reset) return void cx.unchanged++
   const detail = `${a.ip} → ${a.mac} on ${host}`
   if (n && n.permanent) {
     if (neighOwned(n)) {

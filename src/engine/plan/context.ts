@@ -9,6 +9,7 @@ import {ownedView, type OwnedLink} from '../../kernel/owned.js'
 import type {NsHandle} from '../../kernel/run.js'
 import type {Action, Change, Cmd, ItemKind, Pending, Phase} from '../contract.js'
 import {ObservedNsIndex} from './ns-index.js'
+import type {L3Target} from './l3-target.js'
 import {nsRefKey, type TargetNs} from './namespaces.js'
 import type {PlanInput} from './index.js'
 
@@ -43,30 +44,50 @@ export const LO_KERNEL = new Set(['127.0.0.1/8', '::1/128'])
 
 /** localeCompare's order (the same default collator) at a fraction of its cost per call: sorting 5000 route keys
  * took 30-75 ms with localeCompare, about 1 ms with one Collator. */
-export const byText = new Intl.Collator().compare
+const collator = new Intl.Collator()
+export const byText = collator.compare
+
+/**
+ * Keys made only of these characters are ordered by the collator as by code units, when the collator is English
+ * with default options: each character has a primary weight of its own, in code-unit order ("-" < "." < "/" <
+ * digits < letters), with no contraction among them. Other locales (Danish "aa", Czech "ch", …) are not assumed.
+ */
+const PLAIN_KEY = /^[-./0-9a-z]*$/
+const plainIsCodeUnitOrder = (() => {
+  const o = collator.resolvedOptions()
+  if (new Intl.Locale(o.locale).language !== 'en' || o.numeric || o.caseFirst !== 'false' || o.ignorePunctuation || o.collation !== 'default') return false
+  const chars = '-./0123456789abcdefghijklmnopqrstuvwxyz'
+  for (let i = 1; i < chars.length; i++) if (byText(chars[i - 1], chars[i]) >= 0) return false
+  return true
+})()
 
 /**
  * A copy of items in the order of a stable sort by (rank, byText(text)), for less: sorted by code units first, then
- * checked against the collator pair by pair (n collator calls, not n log n). Where the two orders differ (mixed
- * case, "_" …) the check fails and the list is sorted with the collator: the result is always the collator's.
+ * checked against the collator pair by pair (n collator calls, not n log n) unless every key is plain (above).
+ * Where the two orders differ (mixed case, "_" …) the check fails and the list is sorted with the collator: the
+ * result is always the collator's.
  */
 export function sortedByText<T>(items: readonly T[], text: (x: T) => string, rank?: (x: T) => number): T[] {
   const n = items.length
   const keys = new Array<string>(n)
   const ranks = new Array<number>(n)
   const order = new Array<number>(n)
+  let plain = plainIsCodeUnitOrder
   for (let i = 0; i < n; i++) {
     keys[i] = text(items[i])
     ranks[i] = rank ? rank(items[i]) : 0
     order[i] = i
+    if (plain && !PLAIN_KEY.test(keys[i])) plain = false
   }
   // Ties by input position: stable.
   order.sort((a, b) => ranks[a] - ranks[b] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b))
-  for (let i = 1; i < n; i++) {
-    const a = order[i - 1]
-    const b = order[i]
-    const c = ranks[a] - ranks[b] || byText(keys[a], keys[b])
-    if (c > 0 || (c === 0 && keys[a] !== keys[b])) return [...items].sort((x, y) => (rank ? rank(x) - rank(y) : 0) || byText(text(x), text(y)))
+  if (!plain) {
+    for (let i = 1; i < n; i++) {
+      const a = order[i - 1]
+      const b = order[i]
+      const c = ranks[a] - ranks[b] || byText(keys[a], keys[b])
+      if (c > 0 || (c === 0 && keys[a] !== keys[b])) return [...items].sort((x, y) => (rank ? rank(x) - rank(y) : 0) || byText(text(x), text(y)))
+    }
   }
   return order.map((i) => items[i])
 }
@@ -98,6 +119,8 @@ export class PlanContext {
   /** Re-adds that follow a deleted link's re-creation on revert (its routes and neighbours). */
   readonly linkUndoExtra = new Map<OLink, Cmd[]>()
   readonly desiredByName = new Map<string, DInterface>()
+  /** Interfaces routes and ARP entries go on, by name, once worked out (l3-target.ts). */
+  readonly l3Targets = new Map<string, L3Target>()
   /** Gateway-less scope-link routes by interface: what makes a gateway reachable without an address. */
   readonly linkRoutesByIface = new Map<string, DRoute[]>()
   // Indexes: planning stays linear in the number of items (100k-item plans).

@@ -1,40 +1,29 @@
 // Routes: each desired route against the kernel's routes of its namespace (the kernel identifies a route by
 // family, destination and metric), waiting for its interface and gateway subnet.
-import {contains, isLinkLocal6, normalizeNetwork, parseAddr, parsePrefix, type Addr, type Prefix} from '../../model/ip.js'
+import {normalizeNetwork, parsePrefix} from '../../model/ip.js'
 import type {DRoute} from '../../model/types.js'
+import type {ORoute} from '../../kernel/observe.js'
 import {routeOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
 import {persists, type InterfacePlan, type PlanContext} from './context.js'
-import {addrsAfter, interfaceFor} from './addresses.js'
+import {addrsAfter} from './addresses.js'
+import {interfaceFor, reachesGateway} from './l3-target.js'
 
 /** One desired route: unchanged, created, updated in place, re-asserted, adopted from the vpp-agent, or a collision. */
 export function planRoute(cx: PlanContext, r: DRoute) {
-  const p = interfaceFor(cx, r.iface, 'a route')
-  if (typeof p === 'string') return cx.pend(r.key, `route ${r.dst}${r.gw ? ` via ${r.gw}` : ''}: ${p}`)
-  const h = p.target!.handle
-  const obsNs = p.target!.status === 'ready' ? p.target!.obs : undefined
-  const host = p.d.hostName
-  if (r.gw) {
-    const gw = parseAddr(r.gw)!
-    let inSubnet = false
-    for (const a of addrsAfter(cx, p)) {
-      const pp = parsePrefix(a)
-      if (pp && inPrefix(pp, gw)) {
-        inSubnet = true
-        break
-      }
-    }
-    const viaLink = () => (cx.linkRoutesByIface.get(r.iface) ?? []).some((x) => contains(parsePrefix(x.dst)!, gw))
-      // The kernel's connected routes are left out: they last only as long as their address, which addrsAfter judges.
-      || (!p.fresh && obsNs ? cx.index(obsNs).routesByDev.get(p.cur?.link.name ?? host) ?? [] : []).some((x) => x.scope === 'link' && !x.gw && x.table === 'main' && x.protocol !== 'kernel' && contains(parsePrefix(x.dst)!, gw))
-    // An IPv6 link-local gateway is on the link by definition (the usual "::/0 via fe80::1 dev X").
-    if (!inSubnet && !viaLink() && !isLinkLocal6(gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
-  }
+  const t = interfaceFor(cx, r.iface, 'a route')
+  if (typeof t === 'string') return cx.pend(r.key, `route ${r.dst}${r.gw ? ` via ${r.gw}` : ''}: ${t}`)
+  const {p, handle: h, host, ix, linkName} = t
+  if (r.gw && !reachesGateway(cx, t, r.gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
   const gone = p.fresh
-  const linkName = p.cur?.link.name ?? p.adopt?.name
-  const ix = obsNs ? cx.index(obsNs) : undefined
-  const same = (ix?.mainRoutes(r.family, r.dst, r.metric) ?? []).find((x) => !(gone && x.dev === linkName))
+  let same: ORoute | undefined
+  if (ix) for (const x of ix.mainRoutes(r.family, r.dst, r.metric)) {
+    if (!(gone && x.dev === linkName)) {
+      same = x
+      break
+    }
+  }
   const onMine = !!same && same.dev === linkName
   const exact = onMine && same!.gw === r.gw && (r.family === 6 || same!.scope === r.scope)
   // Already what the item asks for — lnx's and not to re-assert, or the kernel's connected route: most routes of a
@@ -102,11 +91,4 @@ function connectedByPlan(cx: PlanContext, p: InterfacePlan, r: DRoute): string |
 
 export function describeRoute(r: {dst: string; gw?: string; dev: string; metric: number; scope?: string; family: 4 | 6}): string {
   return `${r.dst}${r.gw ? ` via ${r.gw}` : ''} dev ${r.dev}${r.metric ? ` metric ${r.metric}` : ''}${r.family === 4 && r.scope ? ` scope ${r.scope}` : ''}`
-}
-
-/** contains(), without BigInt arithmetic for IPv4: asked once per route with a gateway. */
-export function inPrefix(pp: Prefix, a: Addr): boolean {
-  if (pp.family !== a.family) return false
-  if (pp.family === 6) return contains(pp, a)
-  return pp.len === 0 || ((Number(pp.value) ^ Number(a.value)) >>> (32 - pp.len)) === 0
 }
