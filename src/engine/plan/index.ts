@@ -2,7 +2,8 @@
 // undo them), pending items with reasons, and collisions (engine/contract.ts is what it hands the executor).
 // Pure: it runs nothing. This module orders the steps; each kind of item has its own module:
 // interfaces.ts, addresses.ts, routes.ts, arp.ts, namespaces.ts, deletions.ts (delete, prune, leftovers) and
-// unlink.ts (link deletions batched per namespace); context.ts holds what they share, ns-index.ts the lookups.
+// unlink.ts (link deletions batched per namespace); context.ts holds what they share, ns-index.ts the lookups into
+// an observed namespace, l3-target.ts what routes and ARP entries need from their interface.
 import {LnxError} from '../../errors.js'
 import type {Desired} from '../../model/types.js'
 import type {Observation} from '../../kernel/observe.js'
