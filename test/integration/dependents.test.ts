@@ -46,6 +46,30 @@ test('a route equal to the connected route of an address the same run adds is sa
   })
 })
 
+test('a route equal to the connected route of an address the same run deletes: added by lnx after the deletion; a failed run restores the address', async () => {
+  await withPg(async (pg) => {
+    const cfg = (ip: string) => ({
+      interfaces: [veth('v1', 'v2', undefined, {ip_addresses: [ip]}), veth('v2', 'v1', 'ns2')],
+      routes: [{outgoing_interface: 'v1', dst_network: '10.70.0.0/24'}],
+    })
+    let r = await apply(pg, cfg('10.70.0.1/24'))
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const v4 = async () => (await routes(pg, '')).filter((x: any) => x.dst === '10.70.0.0/24').map((x: any) => [x.dev, x.protocol])
+    assert.deepEqual(await v4(), [['v1', 'kernel']])
+    // The third line (the route add, after the address add and delete) fails: the address and its route come back.
+    r = await apply(pg, cfg('10.71.0.1/24'), [], {LNX_TEST_FAULT: '3'})
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    assert.equal(r.json.result, 'reverted')
+    assert.deepEqual(await addrs(pg, '', 'v1'), ['10.70.0.1/24'])
+    assert.deepEqual(await v4(), [['v1', 'kernel']])
+    r = await apply(pg, cfg('10.71.0.1/24'))
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.ok(r.json.changes.some((c: any) => c.key === KEY.route('10.70.0.0/24', 'v1') && c.action === 'create'), JSON.stringify(r.json.changes))
+    assert.deepEqual(await addrs(pg, '', 'v1'), ['10.71.0.1/24'])
+    assert.deepEqual(await v4(), [['v1', '76']])
+  })
+})
+
 test('an address change that puts a route gateway off-link: the route is pending, the addresses change (apply and interface set)', async () => {
   await withPg(async (pg) => {
     const cfg = (ip: string) => ({

@@ -17,9 +17,11 @@ export function planRoute(cx: PlanContext, r: DRoute) {
   const {p, handle: h, host, ix, linkName} = t
   if (r.gw && !reachesGateway(cx, t, r.gw)) return cx.pend(r.key, `route ${r.dst} via ${r.gw}: gateway not inside any subnet of ${r.iface}`)
   const gone = p.fresh
+  // The kernel's connected route of an address this run deletes goes with it: it satisfies nothing.
+  const lost = (x: ORoute) => !!p.l3Reset && !r.gw && x.protocol === 'kernel' && x.dev === linkName && !connectedByPlan(cx, p, r)
   let same: ORoute | undefined
   if (ix) for (const x of ix.mainRoutes(r.family, r.dst, r.metric)) {
-    if (!(gone && x.dev === linkName)) {
+    if (!(gone && x.dev === linkName) && !lost(x)) {
       same = x
       break
     }
