@@ -1,11 +1,6 @@
 #!/usr/bin/env node
-// A CLI run is short: V8's default tiering spends more CPU compiling lnx's per-item code (the config validator, the
-// loader, the planner) with TurboFan, on background threads that compete for the same cores, than the compiled code
-// saves before the process ends. A larger interrupt budget keeps code in the baseline tiers longer; truly hot loops
-// (a long-running agent, 100k items) are still optimised. Read+validate of the bench's 11,000 items: about half the
-// CPU, the same main-thread time (README, Performance). Set before lnx is loaded; only on V8s known to have the flag.
-import {setFlagsFromString} from 'node:v8'
-if (/^1[1-3]\./.test(process.versions.v8)) setFlagsFromString('--interrupt-budget=540000')
+// V8 tiering for a short CLI run (src/tiering.ts), set before any of lnx runs; the agent keeps V8's own.
+if (process.argv[2] !== 'agent') (await import('../dist/bundle/tiering.mjs')).useCliTiering()
 
 // An apply, delete or plan of config files starts reading the kernel now, beside the loading of lnx and the validation
 // of the config (src/cli-early.ts).
@@ -14,6 +9,12 @@ beginFromArgv(process.argv.slice(2))
 
 // The bundle (scripts/bundle.mjs) carries lnx and @oclif/core in one module graph: one copy of the core, fast start.
 // lnx has no user-installed plugins: oclif need not look for them in the user's data directory.
+// While the bundle loads, oclif's engine check is off: it looks for @oclif/core's package.json beside the bundle,
+// where there is none, after loading semver for it — all cost, no check (npm checks lnx's own "engines").
+const saved = process.env.OCLIF_DISABLE_ENGINE_WARNING
+process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
 const {main} = await import('../dist/bundle/lnx.mjs')
+if (saved === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
+else process.env.OCLIF_DISABLE_ENGINE_WARNING = saved
 
 await main({dir: import.meta.url, loadOptions: {root: new URL('..', import.meta.url).pathname, userPlugins: false, devPlugins: false}})

@@ -6,9 +6,21 @@
 // Measured in `npm run bench`.
 import {build} from 'esbuild'
 
+// `import process from 'node:process'` in an ES module (chalk's supports-color, wsl-utils, which oclif imports at
+// every start) makes Node build the module's facade from every property of `process`, stdin included: a stream for
+// stdin is created at start-up, even for `lnx --version`. The global is the same object, without that.
+const processGlobal = {
+  name: 'process-global',
+  setup(b) {
+    b.onResolve({filter: /^(node:)?process$/}, (a) => (a.kind === 'import-statement' ? {path: 'process', namespace: 'process-global'} : undefined))
+    b.onLoad({filter: /.*/, namespace: 'process-global'}, () => ({contents: 'export default globalThis.process', loader: 'js'}))
+  },
+}
+
 await build({
   // early: what bin/run.js starts before lnx is loaded (cli-early.ts); its modules are chunks shared with lnx.
-  entryPoints: {lnx: 'dist/index.js', early: 'dist/cli-early.js'},
+  // tiering: set by bin/run.js before anything else runs (tiering.ts); one module instance, shared with lnx's.
+  entryPoints: {lnx: 'dist/index.js', early: 'dist/cli-early.js', tiering: 'dist/tiering.js'},
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,
@@ -23,4 +35,5 @@ await build({
   minifyWhitespace: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [processGlobal],
 })

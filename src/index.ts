@@ -3,6 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execute} from '@oclif/core'
+import {useCliTiering} from './tiering.js'
 
 export {execute}
 
@@ -70,6 +71,8 @@ type ExecuteOptions = Parameters<typeof execute>[0] & {loadOptions: {root: strin
  */
 export async function main(opts: ExecuteOptions): Promise<unknown> {
   const argv = process.argv.slice(2)
+  // The agent runs for days: V8's own tiering suits it; every other command is a short run (tiering.ts).
+  if (argv[0] !== 'agent') useCliTiering()
   if (argv.includes('--version') && argv.includes('--json') && argv.every((a) => a === '--version' || a === '--json')) {
     const pkg = JSON.parse(readFileSync(join(opts.loadOptions.root, 'package.json'), 'utf8'))
     process.stdout.write(`${JSON.stringify({name: pkg.name, version: pkg.version, node: process.version, platform: process.platform, arch: process.arch}, null, 2)}\n`)

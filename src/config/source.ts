@@ -4,6 +4,7 @@
 // latter with file:line:column and the offending line.
 import {open} from 'node:fs/promises'
 import {LnxError} from '../errors.js'
+import {withDefaultTiering} from '../tiering.js'
 
 export const STDIN = '-'
 export const fileLabel = (f: string) => (f === STDIN ? '<stdin>' : f)
@@ -159,7 +160,7 @@ export async function parseText(text: string, file: string): Promise<{docs: unkn
   const y = await loadJsYaml()
   let docs: unknown[]
   try {
-    docs = y.loadAll(text, {schema: y.CORE_SCHEMA, maxAliases: 10_000})
+    docs = withDefaultTiering(() => y.loadAll(text, {schema: y.CORE_SCHEMA, maxAliases: 10_000}))
   } catch (e: any) {
     if (!(e instanceof y.YAMLException)) throw e
     throw syntaxError(file, text, markAt(text, e), `not valid YAML or JSON: ${describeYamlError(e.reason, 'mapping')}`)

@@ -170,3 +170,15 @@ test('JSON that needs protojson\'s input rules still gets them (quoted integers,
     assert.equal(v.loaded.routes[0].item.metric, 7)
   })
 })
+
+test('tiering: the parse under V8\'s default budget returns its value and passes its error on; the CLI budget is set once', async () => {
+  const {useCliTiering, withDefaultTiering} = await import('../../src/tiering.ts')
+  assert.equal(withDefaultTiering(() => 7), 7)
+  useCliTiering()
+  useCliTiering()
+  assert.deepEqual(withDefaultTiering(() => ({a: 1})), {a: 1})
+  assert.throws(() => withDefaultTiering(() => {
+    throw new Error('bad yaml')
+  }), /bad yaml/)
+  assert.equal(withDefaultTiering(() => 'after'), 'after')
+})
