@@ -3,10 +3,10 @@
 // free by construction (a fresh network namespace), and nothing leaves the machine. Kernel state is checked with
 // raw `ip -json`; HTTP with curl inside the playground.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {LNX, ROOT, type Out, type Playground} from '../helpers/playground.ts'
+import {tempDir} from '../helpers/tmp.ts'
 
 export {until} from './engine-helpers.ts'
 
@@ -34,7 +34,7 @@ export function bg(pg: Playground, file: string, args: string[], env: Record<str
   }
 }
 
-export const tmp = (name: string) => mkdtempSync(join(tmpdir(), `lnx-${name}-`))
+export const tmp = (name: string) => tempDir(name)
 
 /** A single-member etcd on the playground's loopback. */
 export async function startEtcd(pg: Playground, o: {dir?: string; client?: number; peer?: number; name?: string} = {}): Promise<Bg & {endpoint: string; dir: string}> {

@@ -1,8 +1,8 @@
 // Shared helpers of engine*.test.ts (not a test file itself). Kernel state is read with raw `ip -json` only.
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ROOT, withPlayground} from '../helpers/playground.ts'
+import {tempDir} from '../helpers/tmp.ts'
 
 export {LNX, ROOT} from '../helpers/playground.ts'
 export const SEED = join(ROOT, 'examples', 'seed.yaml')
@@ -18,7 +18,7 @@ export const withPg = withPlayground
 
 let dir: string | undefined
 export function tmpFile(name: string, content: string): string {
-  dir ??= mkdtempSync(join(tmpdir(), 'lnx-engine-'))
+  dir ??= tempDir('engine')
   const f = join(dir, `${Math.random().toString(36).slice(2, 8)}-${name}`)
   writeFileSync(f, content)
   return f

@@ -5,11 +5,11 @@
 import {describe, it} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {LNX, withPlayground, type Out, type Playground} from '../helpers/playground.ts'
 import {assertForeignUnchanged, foreignPicture} from '../helpers/foreign.ts'
+import {tempDir} from '../helpers/tmp.ts'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -18,7 +18,7 @@ const withPg = withPlayground
 
 let dir: string | undefined
 function tmpFile(name: string, content: string): string {
-  dir ??= mkdtempSync(join(tmpdir(), 'lnx-imperative-'))
+  dir ??= tempDir('imperative')
   const f = join(dir, `${Math.random().toString(36).slice(2, 8)}-${name}`)
   writeFileSync(f, content)
   return f

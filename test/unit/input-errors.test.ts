@@ -4,17 +4,17 @@
 import {test, describe} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {createReadStream, createWriteStream, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {createReadStream, createWriteStream, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {validateFiles} from '../../src/config/index.ts'
 import {LnxError} from '../../src/errors.ts'
 import {errorText, itemErrorLine} from '../../src/render/errors.ts'
 import {LNX} from '../helpers/playground.ts'
+import {tempDir} from '../helpers/tmp.ts'
 
 const IF = (name: string) => `config/linux/interfaces/v2/interface/${name}`
 const fromStdin = (s: string) => validateFiles(['-'], async () => s)
-const tmp = mkdtempSync(join(tmpdir(), 'lnx-input-'))
+const tmp = tempDir('input')
 let n = 0
 const file = (content: string, ext = 'yaml') => {
   const p = join(tmp, `f${++n}.${ext}`)
