@@ -26,7 +26,7 @@ export interface Cmd {
   line?: string
   tool?: {cmd: 'sysctl' | 'ethtool'; args: string[]}
   /** What puts things back as they were, should the run fail after this command. */
-  undo: Cmd[]
+  undo: readonly Cmd[]
   /** The config key of the item the command is for. */
   key: string
   /** Runs after the other commands of its phase and namespace (a group delete after the group marks). */

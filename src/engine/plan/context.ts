@@ -97,6 +97,9 @@ export const observedRouteKey = (r: ORoute, iface: string) => `config/linux/l3/v
 export const observedArpKey = (iface: string, ip: string) => `config/linux/l3/v2/arp/${iface}/${ip}`
 export {interfaceKey}
 
+/** The undo of a command that needs none: one shared empty list (undo lists are read-only), not one per command. */
+const NO_UNDO: readonly Cmd[] = Object.freeze([])
+
 export class PlanContext {
   readonly changes: Change[] = []
   readonly pending: Pending[] = []
@@ -174,7 +177,7 @@ export class PlanContext {
     return action ? i[action].has(key) : i.create.has(key) || i.update.has(key) || i.delete.has(key)
   }
 
-  cmd(ns: NsHandle, phase: Phase, line: string, key: string, undo: Cmd[] = []): Cmd {
+  cmd(ns: NsHandle, phase: Phase, line: string, key: string, undo: readonly Cmd[] = NO_UNDO): Cmd {
     return {ns, phase, line, key, undo}
   }
 
