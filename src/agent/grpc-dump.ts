@@ -4,9 +4,10 @@
 // RouteDetails.Route (whose scope the vpp-agent never fills).
 import type {ARPEntry, Interface, Route} from '../model/generated.js'
 import type {LinuxItems} from './grpc-config.js'
+import {KINDS} from '../kinds/index.js'
 
-/** The REST encoding's link oneof ("Link": {"Veth": …}) → the proto field (veth, tap, vrf_dev). */
-const LINK: Record<string, string> = {Veth: 'veth', Tap: 'tap', VrfDev: 'vrf_dev'}
+/** The REST encoding's link oneof ("Link": {"Veth": …}, Go's field names) → the kinds' proto sections (veth, …). */
+const LINK: Record<string, string> = Object.fromEntries(KINDS.flatMap((k) => (k.section ? [[k.section.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(''), k.section]] : [])))
 
 function iface(details: any): Interface {
   const {Link, ...rest} = details?.interface ?? {}

@@ -38,8 +38,10 @@ export function ownedLinks(obs: Observation, label: string): Map<string, OwnedLi
 }
 
 /** Addresses a user put there: not the kernel's IPv6 link-local ones, nor lo's own 127.0.0.1/8 and ::1/128. */
-const LO_KERNEL = new Set(['127.0.0.1/8', '::1/128'])
-export const userAddrs = (l: OLink) => l.addresses.filter((a) => !a.auto && !(l.kind === 'loopback' && LO_KERNEL.has(a.cidr))).map((a) => a.cidr)
+export const userAddrs = (l: OLink) => {
+  const kernelOwn = kindOfKernel(l.kind)?.addresses?.kernelOwn ?? []
+  return l.addresses.filter((a) => !a.auto && !kernelOwn.includes(a.cidr)).map((a) => a.cidr)
+}
 
 export function ownedConfig(obs: Observation, label: string, opts: {kernelRoutes?: boolean} = {}): OwnedConfig {
   const owned = ownedLinks(obs, label)

@@ -20,6 +20,7 @@ export const ipLine = {
   netnsAdd: (name: string) => `netns add ${name}`,
   netnsDel: (name: string) => `netns del ${name}`,
   vethAdd: (a: LinkEnd, b: LinkEnd) => `link add name ${a.host} ${endOpts(a)} type veth peer name ${b.host} ${endOpts(b)}`,
+  dummyAdd: (e: LinkEnd) => `link add name ${e.host} ${endOpts(e)} type dummy`,
   linkDel: (host: string) => `link del dev ${host}`,
   /** Deletes every link of a group at once: one kernel unregister batch for many links. */
   linkDelGroup: (group: number) => `link del group ${group}`,

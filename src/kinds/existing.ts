@@ -21,6 +21,7 @@ export const existing: LinkKind = {
   },
   alias: {existingMark: true},
   graph: {label: () => 'existing'},
+  plan: {origin: 'adopt-host', removal: 'release'},
   cli: {
     items(item, {name, hostName, ips, foreignAddresses}) {
       if (ips.length) {

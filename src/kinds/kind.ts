@@ -9,6 +9,7 @@
 import type {Interface, Interface_Type} from '../model/generated.js'
 import type {DInterface} from '../model/types.js'
 import type {ObservedNs, OLink} from '../kernel/observe.js'
+import type {LinkEnd} from '../kernel/iproute2.js'
 
 /** Every proto type but UNDEFINED. */
 export type KindType = Exclude<Interface_Type, 'UNDEFINED'>
@@ -124,8 +125,40 @@ export interface LinkKind {
   /** graph: the node's kind line, and its shape (hexagon: VPP's side). */
   graph: {label: (d: DInterface) => string; shape?: 'hexagon'}
   kernel?: KernelSupport
+  plan: KindPlan
   /** `interface add`: the kind's own flags, and the items the command line asks for (this one first). */
   cli?: {flags?: Record<string, KindFlag>; items?: (item: Interface, ctx: AddContext) => Interface[]}
+}
+
+/** What the planner needs to know of an owned link's surroundings to judge it (kernel/owned.ts answers). */
+export interface RecreateContext {
+  /** The logical name of a link this label owns; undefined for any other link. */
+  ownedName: (l: OLink) => string | undefined
+  /** In lnx's group without alias: a crash leftover. */
+  isLeftover: (l: OLink) => boolean
+  /** The host name a desired interface will have. */
+  hostOf: (name: string) => string | undefined
+}
+
+/** How the planner (engine/plan/) makes, keeps and removes a link of the kind. */
+export interface KindPlan {
+  /** Where the link comes from: lnx creates it (create/createPair), or adopts the link of its host name where it
+   * is, the namespace's lo, or VPP's tap from the default namespace. */
+  origin: 'create' | 'adopt-host' | 'adopt-lo' | 'adopt-vpp-tap'
+  /** The `ip` line that creates one (kernel/iproute2.ts); a pair: both ends in one line. None for a kind of origin
+   * create: this lnx version does not create it yet (pending, said so). */
+  create?: (end: LinkEnd) => string
+  createPair?: (a: LinkEnd, b: LinkEnd) => string
+  /** What it waits for beyond its namespace and kernel module (pending reason), given the names defined. */
+  waitsFor?: (d: DInterface, defined: (name: string) => boolean) => string | undefined
+  /** What forces a re-create beyond a type or namespace change (delete + create, dependents re-made). */
+  recreateReason?: (d: DInterface, cur: OwnedView, cx: RecreateContext) => string | undefined
+  /** Kinds an owned link of this kind may read back as without a type change (a dummy out of lnx's group). */
+  mayReadBackAs?: KindType[]
+  /** Its undo when the item goes: deleted (a pair with its peer), reverted to what was adopted, or released
+   * (the mark cleared, or set to "unconfigured" as the vpp-agent leaves lo). */
+  removal: 'delete' | 'revert' | 'release'
+  releaseMark?: 'unconfigured'
 }
 
 /** "a VETH", "an EXISTING". */

@@ -15,4 +15,6 @@ export const loopback: LinkKind = {
   addresses: {kernelOwn: ['127.0.0.1/8', '::1/128']},
   owns: () => true,
   graph: {label: () => 'loopback'},
+  // A released lo gets "unconfigured", as the vpp-agent leaves it (interface_loop.go).
+  plan: {origin: 'adopt-lo', removal: 'release', releaseMark: 'unconfigured'},
 }

@@ -32,6 +32,11 @@ export const tap: LinkKind = {
   toItem: (v) => ({tap: {vpp_tap_if_name: v.vppTap}}),
   restLink: async (v) => ({Tap: v.vppTap ? {vpp_tap_if_name: v.vppTap} : {}}),
   graph: {label: (d) => `tap (VPP's ${d.vppTap ?? d.hostName})`, shape: 'hexagon'},
+  plan: {
+    origin: 'adopt-vpp-tap',
+    recreateReason: (d, cur) => (cur.vppTap !== d.vppTap ? `tap binding ${cur.vppTap} → ${d.vppTap}` : undefined),
+    removal: 'revert',
+  },
   kernel: {check: 'tun', module: 'tun', required: true, probe: (n) => `tuntap add dev ${n} mode tap`, fix: 'modprobe tun (and make /dev/net/tun available)'},
   cli: {
     flags: {'vpp-tap': {description: 'VPP TAP interface the tap belongs to (tap-to-vpp): found as tap-<fnv32a of it>, itself, or the host name', path: 'tap.vpp_tap_if_name'}},

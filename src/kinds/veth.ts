@@ -1,5 +1,6 @@
 // VETH: a pair of linked ends, created together (`ip link add … type veth peer …`), each item naming the other.
 import type {Interface} from '../model/generated.js'
+import {ipLine} from '../kernel/iproute2.js'
 import type {LinkKind} from './kind.js'
 
 const OFFLOAD = {on: 'CHKSM_OFFLOAD_ENABLED', off: 'CHKSM_OFFLOAD_DISABLED'} as const
@@ -44,6 +45,21 @@ export const veth: LinkKind = {
     return {Veth: veth}
   },
   graph: {label: () => 'veth'},
+  plan: {
+    origin: 'create',
+    createPair: ipLine.vethAdd,
+    waitsFor: (d, defined) => (d.peer && defined(d.peer) ? undefined : `peer ${d.peer} is not defined`),
+    recreateReason(d, cur, {ownedName, isLeftover, hostOf}) {
+      const kp = cur.link.peer
+      const kpName = kp ? ownedName(kp) : undefined
+      // A peer in lnx's group without alias (a crash between the two alias lines) is still this pair: adopted.
+      const leftoverPeer = !!kp && kpName === undefined && isLeftover(kp) && kp.name === hostOf(d.peer!)
+      // The kernel's pairing decides; an alias naming another peer (edited by hand) is only re-marked.
+      if (!kp || (!leftoverPeer && kpName !== d.peer)) return cur.peerName !== d.peer ? `peer ${cur.peerName} → ${d.peer}` : `the kernel peer of ${cur.link.name} is not ${d.peer}`
+      return undefined
+    },
+    removal: 'delete',
+  },
   kernel: {check: 'veth', module: 'veth', required: true, probe: (n) => `link add ${n} type veth peer name ${n}p`},
   cli: {
     flags: {

@@ -20,6 +20,9 @@ export const vrf: LinkKind = {
     else if (t >= 253 && t <= 255) err('vrf_dev.routing_table', `routing table ${t} is reserved (253 default, 254 main, 255 local)`)
   },
   graph: {label: () => 'vrf_device'},
+  // No create line yet: pending ("not created by this lnx version yet"). Any vrf reads back as EXISTING, and an
+  // owned one is released, not deleted.
+  plan: {origin: 'create', mayReadBackAs: ['EXISTING'], removal: 'release'},
   kernel: {check: 'vrf', module: 'vrf', required: false, probe: (n) => `link add ${n} type vrf table 4242`},
   cli: {
     flags: {'vrf-table': {description: 'routing table of the VRF (vrf-device)', integer: true, path: 'vrf_dev.routing_table'}},

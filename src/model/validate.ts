@@ -110,8 +110,9 @@ function checkInterface(i: Interface, err: Report, warn: Report, ifaces: Map<str
   }
 
   // Link kinds: exactly the one that belongs to the type.
-  const links = (['veth', 'tap', 'vrf_dev'] as const).filter((k) => i[k] !== undefined)
-  if (links.length > 1) err(links[1], `only one of veth, tap, vrf_dev may be set (found ${links.join(' and ')})`)
+  const sections = KINDS.flatMap((k) => (k.section ? [k.section] : []))
+  const links = sections.filter((k) => i[k] !== undefined)
+  if (links.length > 1) err(links[1], `only one of ${sections.join(', ')} may be set (found ${links.join(' and ')})`)
   for (const k of links.slice(0, 1)) {
     if (kind && kind.section !== k) err(k, `"${k}" does not belong to ${article(type)} interface`, kind.section ? `${article(type)} takes "${kind.section}"` : `${article(type)} takes no link section`)
   }

@@ -4,30 +4,37 @@ import {addressKey} from '../../model/keys.js'
 import {formatPrefix, network, parsePrefix} from '../../model/ip.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Change, Cmd} from '../contract.js'
-import {LO_KERNEL, persists, type InterfacePlan, type PlanContext} from './context.js'
+import {persists, type InterfacePlan, type PlanContext} from './context.js'
+import {kindOf} from '../../kinds/index.js'
+import {article} from '../../kinds/kind.js'
+
+/** link_only, or a kind whose ip_addresses are a full set of someone else's link (EXISTING) listing none: the
+ * addresses are left to someone else. */
+const leftAlone = (p: InterfacePlan) => p.d.linkOnly || (!!kindOf(p.d.type)!.addresses?.fullSet && p.d.addresses.length === 0)
 
 /** Addresses an interface will hold after this run (for route/ARP dependencies). */
 export function addrsAfter(cx: PlanContext, p: InterfacePlan): string[] {
-  const d = p.d
-  if (d.linkOnly || (d.type === 'EXISTING' && d.addresses.length === 0)) {
+  if (leftAlone(p)) {
     const l = p.cur?.link ?? p.adopt
     return l ? l.addresses.filter((a) => !a.auto).map((a) => a.cidr) : []
   }
-  return d.addresses
+  return p.d.addresses
 }
 
 /** The addresses of one interface: added, deleted, and the subnets rebuilt around their primary. */
 export function planAddresses(cx: PlanContext, p: InterfacePlan) {
   const d = p.d
   if (p.state === 'pending') return
-  // EXISTING without addresses and link_only leave addresses to someone else.
-  if (d.linkOnly || (d.type === 'EXISTING' && d.addresses.length === 0)) return
+  if (leftAlone(p)) return
+  const k = kindOf(d.type)!
   const h = p.target!.handle
   const host = d.hostName
   // A tap adopted where it is (default namespace) keeps what it has: its addresses are diffed, not assumed gone.
-  const inPlace = d.type === 'TAP_TO_VPP' && !p.cur && !!p.adopt?.ns.handle.isDefault && p.target!.handle.isDefault
+  const inPlace = k.plan.origin === 'adopt-vpp-tap' && !p.cur && !!p.adopt?.ns.handle.isDefault && p.target!.handle.isDefault
   const l = inPlace ? p.adopt : p.fresh && p.state !== 'existing' ? undefined : p.cur?.link ?? p.adopt
-  const observed = (l?.addresses ?? []).filter((a) => !a.auto && !(d.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr)))
+  // lo's 127.0.0.1/8 and ::1/128 are the kernel's (it adds them when lo comes up): listed, they are satisfied.
+  const kernelOwn = (c: string) => !!k.addresses?.kernelOwn?.includes(c)
+  const observed = (l?.addresses ?? []).filter((a) => !a.auto && !kernelOwn(a.cidr))
   const present = p.v6gone ? observed.filter((a) => a.family !== 6) : observed
   // Exactly the one listed address there, as a primary: nothing to do (most links of a no-op re-apply).
   if (present.length === 1 && d.addresses.length === 1 && present[0].cidr === d.addresses[0] && !present[0].secondary) {
@@ -44,8 +51,8 @@ export function planAddresses(cx: PlanContext, p: InterfacePlan) {
   if (rebuild) for (const c of d.addresses) {
     if (parsePrefix(c)?.family === 4 && !firstOfNet.has(subnet(c))) firstOfNet.set(subnet(c), c)
   }
-  // An EXISTING link (a NIC the host may be reached through) is not rebuilt for the order alone.
-  const reorder = d.type !== 'EXISTING'
+  // A link that is someone else's (EXISTING: a NIC the host may be reached through) is not rebuilt for the order alone.
+  const reorder = !k.addresses?.fullSet
   const doomedNets: ReadonlySet<string> = !rebuild ? NONE : new Set(present.filter((a) => a.family === 4 && !a.secondary && (!want.has(a.cidr) || (reorder && firstOfNet.get(subnet(a.cidr)) !== a.cidr))).map((a) => subnet(a.cidr)))
   const extra = !rebuild ? [] : present.filter((a) => !want.has(a.cidr) || (a.family === 4 && doomedNets.has(subnet(a.cidr))))
   // Then: new addresses outside the rebuilt subnets go first (the link never runs out of addresses), then
@@ -53,9 +60,7 @@ export function planAddresses(cx: PlanContext, p: InterfacePlan) {
   extra.sort((a, b) => Number(b.secondary) - Number(a.secondary))
   const lost: ReadonlySet<string> = extra.length ? new Set(extra.filter((a) => want.has(a.cidr)).map((a) => a.cidr)) : NONE
   const have: ReadonlySet<string> = rebuild ? new Set(present.map((a) => a.cidr)) : NONE
-  // lo's 127.0.0.1/8 and ::1/128 are the kernel's (it adds them when lo comes up): listed, they are satisfied.
-  const kernelLo = (c: string) => d.type === 'LOOPBACK' && LO_KERNEL.has(c)
-  const adds = d.addresses.filter((c) => !kernelLo(c) && (!have.has(c) || lost.has(c)))
+  const adds = d.addresses.filter((c) => !kernelOwn(c) && (!have.has(c) || lost.has(c)))
   cx.unchanged += d.addresses.length - adds.length
   const early = lost.size || doomedNets.size ? adds.filter((c) => !lost.has(c) && !doomedNets.has(subnet(c))) : adds
   const late = early === adds ? [] : adds.filter((c) => !early.includes(c))
@@ -81,16 +86,16 @@ export function planAddresses(cx: PlanContext, p: InterfacePlan) {
   const restoreAll = extra.length ? observed.map((a) => cx.cmd(h, 'l3', ipLine.addrReplace(host, a.cidr), addressKey(d.name, a.cidr))) : []
   // Adopting an EXISTING link: its item's ip_addresses are the full set (the vpp-agent's meaning), so the addresses
   // it had are removed — the operator's, not lnx's: named as such in the plan and warned about.
-  const foreign = d.type === 'EXISTING' && !p.cur
+  const foreign = !!k.addresses?.fullSet && !p.cur
   // Drift is an out-of-band edit of something lnx owns: a link adopted in this run (a tap where VPP made it) was not.
   extra.forEach((a, i) => {
     const key = addressKey(d.name, a.cidr)
     const strip = foreign && !lost.has(a.cidr)
-    const detail = strip ? `strips ${a.cidr} from ${host}, not lnx's (an EXISTING item's ip_addresses are the link's full set)`
+    const detail = strip ? `strips ${a.cidr} from ${host}, not lnx's (${article(d.type)} item's ip_addresses are the link's full set)`
       : lost.has(a.cidr) ? `${a.cidr} on ${host} (deleted to be re-added in the listed order)` : `${a.cidr} on ${host}`
     cx.change('delete', 'address', key, h, detail, [cx.cmd(h, 'l3', ipLine.addrDel(host, a.cidr), key, i === 0 ? restoreAll : [])], !foreign && !inPlace)
     if (strip) {
-      cx.foreignStrips.push({file: d.source?.file ?? '', key: d.key, path: 'ip_addresses', message: `strips ${a.cidr} from ${host}, not lnx's: an EXISTING item's ip_addresses are the link's full set`, hint: `list ${a.cidr} in ip_addresses to keep it`})
+      cx.foreignStrips.push({file: d.source?.file ?? '', key: d.key, path: 'ip_addresses', message: `strips ${a.cidr} from ${host}, not lnx's: ${article(d.type)} item's ip_addresses are the link's full set`, hint: `list ${a.cidr} in ip_addresses to keep it`})
     }
   })
   late.forEach(add)

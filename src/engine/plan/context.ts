@@ -10,6 +10,7 @@ import type {NsHandle} from '../../kernel/run.js'
 import type {Action, Change, Cmd, ItemKind, Pending, Phase} from '../contract.js'
 import {ObservedNsIndex} from './ns-index.js'
 import type {L3Target} from './l3-target.js'
+import {kindOfKernel} from '../../kinds/index.js'
 import {nsRefKey, type TargetNs} from './namespaces.js'
 import type {PlanInput} from './index.js'
 
@@ -39,8 +40,8 @@ export interface Unlink {
   change: Change
 }
 
-/** lo's addresses the kernel adds itself when lo comes up: never lnx's to add or remove. */
-export const LO_KERNEL = new Set(['127.0.0.1/8', '::1/128'])
+/** lo's addresses the kernel adds itself when lo comes up: never lnx's to add or remove (the loopback kind's). */
+export const LO_KERNEL = new Set(kindOfKernel('loopback')?.addresses?.kernelOwn)
 
 /** localeCompare's order (the same default collator) at a fraction of its cost per call: sorting 5000 route keys
  * took 30-75 ms with localeCompare, about 1 ms with one Collator. */

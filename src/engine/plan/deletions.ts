@@ -7,9 +7,10 @@ import {DEFAULT_HANDLE} from '../../kernel/namespaces.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
 import {addLinkUndo, markDeleted, unlink} from './unlink.js'
-import {interfaceKey, LO_KERNEL, observedArpKey, observedRouteKey, sortedByText, type InterfacePlan, type PlanContext} from './context.js'
+import {interfaceKey, observedArpKey, observedRouteKey, sortedByText, type InterfacePlan, type PlanContext} from './context.js'
 import {deleteEmptyNamespaces} from './namespaces.js'
 import {describeRoute} from './routes.js'
+import {kindOf} from '../../kinds/index.js'
 
 /** A link in lnx's group without its alias (a crash between `link add` and the alias): deleted. */
 export function deleteLeftover(cx: PlanContext, l: OLink) {
@@ -27,22 +28,24 @@ export function deleteOwnedLink(cx: PlanContext, v: OwnedLink, why: string, opts
   if (cx.deleted.has(l)) return
   const key = interfaceKey(v.name)
   const ns = l.ns.handle
-  const drop = v.type === 'VETH' || v.type === 'DUMMY'
+  const k = kindOf(v.type)!
+  const drop = k.plan.removal === 'delete'
   deleteDependents(cx, l, v.name, drop)
   if (drop) {
     markDeleted(cx, l)
     const peer = l.peer ? ownedView(l.peer, cx.input.label) : null
-    const c = cx.change('delete', 'interface', key, ns, `${v.type === 'VETH' ? `veth ${l.name}${l.peer ? ` (and its peer ${l.peer.name})` : ''}` : l.name}: ${why}`, [], drift)
+    const c = cx.change('delete', 'interface', key, ns, `${k.pair ? `${k.flag} ${l.name}${l.peer ? ` (and its peer ${l.peer.name})` : ''}` : l.name}: ${why}`, [], drift)
     unlink(cx, l, key, c)
     if (peer && peer.name !== v.name) {
       deleteDependents(cx, l.peer!, peer.name, true)
       if (!cx.hasChange(interfaceKey(peer.name), 'delete')) {
-        cx.change('delete', 'interface', interfaceKey(peer.name), l.peer!.ns.handle, `veth ${l.peer!.name}: deleted with its peer ${v.name}`, [], drift)
+        cx.change('delete', 'interface', interfaceKey(peer.name), l.peer!.ns.handle, `${k.flag} ${l.peer!.name}: deleted with its peer ${v.name}`, [], drift)
       }
     }
     return
   }
-  if (v.type === 'TAP_TO_VPP') {
+  if (k.plan.removal === 'revert') {
+    // VPP's tap: back to VPP's name in the default namespace, without lnx's addresses, state and mark.
     markDeleted(cx, l)
     const orig = v.origHost ?? v.vppTap ?? l.name
     const cmds: Cmd[] = []
@@ -58,18 +61,19 @@ export function deleteOwnedLink(cx: PlanContext, v: OwnedLink, why: string, opts
     cx.change('delete', 'interface', key, ns, `revert tap ${l.name} to ${orig} in the default namespace (never destroyed): ${why}`, cmds, drift)
     return
   }
-  // EXISTING / LOOPBACK / VRF: release the mark; strip only the addresses the item lists (delete -f).
+  // Released (EXISTING, LOOPBACK, VRF): the mark goes; only the addresses the item lists are stripped (delete -f).
   const cmds: Cmd[] = []
   const stripped: string[] = []
+  // lo's own addresses stay: the kernel's, not the item's to remove.
+  const kernelOwn = (c: string) => !!k.addresses?.kernelOwn?.includes(c)
   for (const cidr of opts.stripListed ?? []) {
-    // lo's own addresses stay: the kernel's, not the item's to remove.
-    if (!l.addresses.some((a) => a.cidr === cidr) || (v.type === 'LOOPBACK' && LO_KERNEL.has(cidr))) continue
+    if (!l.addresses.some((a) => a.cidr === cidr) || kernelOwn(cidr)) continue
     stripped.push(cidr)
     cmds.push(cx.cmd(ns, 'teardown', ipLine.addrDel(l.name, cidr), key, [cx.cmd(ns, 'teardown', ipLine.addrReplace(l.name, cidr), key)]))
   }
-  // A released lo gets "unconfigured", as the vpp-agent leaves it (interface_loop.go); EXISTING gets its alias cleared.
-  cmds.push(cx.cmd(ns, 'teardown', ipLine.alias(l.name, v.type === 'LOOPBACK' ? UNCONFIGURED : undefined), key, [cx.cmd(ns, 'teardown', ipLine.alias(l.name, l.alias), key)]))
-  const kept = l.addresses.filter((a) => !a.auto && !stripped.includes(a.cidr) && !(v.type === 'LOOPBACK' && LO_KERNEL.has(a.cidr))).map((a) => a.cidr)
+  // A released lo gets "unconfigured", as the vpp-agent leaves it (interface_loop.go); others get their alias cleared.
+  cmds.push(cx.cmd(ns, 'teardown', ipLine.alias(l.name, k.plan.releaseMark === 'unconfigured' ? UNCONFIGURED : undefined), key, [cx.cmd(ns, 'teardown', ipLine.alias(l.name, l.alias), key)]))
+  const kept = l.addresses.filter((a) => !a.auto && !stripped.includes(a.cidr) && !kernelOwn(a.cidr)).map((a) => a.cidr)
   cx.change('delete', 'interface', key, ns,
     `release ${l.name} (${v.type}: never deleted)${stripped.length ? `, remove ${stripped.join(', ')}` : ''}${kept.length ? `; addresses left in place: ${kept.join(', ')}` : ''}: ${why}`, cmds, drift)
 }
@@ -118,7 +122,8 @@ export function deleteRoute(cx: PlanContext, r: ORoute, key: string, why: string
  */
 export function deleteFlushedByDown(cx: PlanContext, p: InterfacePlan) {
   const l = p.cur?.link
-  if (!l || p.state !== 'existing' || !l.up || p.d.enabled || p.d.type === 'EXISTING') return
+  // A kind that keeps an adopted link up (EXISTING) is never taken down by enabled: false.
+  if (!l || p.state !== 'existing' || !l.up || p.d.enabled || kindOf(p.d.type)!.keepsUp) return
   const listed = new Set([...cx.input.desired.routes, ...cx.input.desired.arps].filter((x) => x.iface === p.d.name).map((x) => x.key))
   const name = p.d.name
   const ix = cx.index(l.ns)

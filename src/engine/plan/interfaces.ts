@@ -13,6 +13,7 @@ import type {Change, Cmd} from '../contract.js'
 import type {InterfacePlan, PlanContext} from './context.js'
 import {ensureNamespace, type TargetNs} from './namespaces.js'
 import {deleteLeftover, deleteOwnedLink} from './deletions.js'
+import {kindOf, kindOfKernel, type LinkKind} from '../../kinds/index.js'
 
 /** Classifies every desired interface (in name order); both ends of a pair end up in the same state. */
 export function classifyInterfaces(cx: PlanContext, ifaces: DInterface[]) {
@@ -37,23 +38,18 @@ function classify(cx: PlanContext, d: DInterface) {
   p.target = ns
   const targetObs = ns.status === 'ready' ? ns.obs : undefined
   const cur = cx.owned.get(d.name)
-  if (d.type === 'VETH') {
-    const peer = d.peer ? cx.desiredIf(d.peer) : undefined
-    if (!peer) return markPending(p, `peer ${d.peer} is not defined`)
-  }
-  if (!cur && d.type === 'DUMMY' && !cx.input.kernelKinds?.has('dummy')) {
-    return markPending(p, 'DUMMY interfaces are not supported by this kernel (no dummy module: modprobe dummy)')
-  }
-  if (!cur && d.type === 'VRF_DEVICE') {
-    return markPending(p, cx.input.kernelKinds?.has('vrf') ? 'VRF_DEVICE interfaces are not created by this lnx version yet' : 'VRF_DEVICE interfaces are not supported by this kernel (no vrf module: modprobe vrf)')
-  }
+  const k = kindOf(d.type)!
+  const waits = k.plan.waitsFor?.(d, (n) => !!cx.desiredIf(n))
+  if (waits) return markPending(p, waits)
+  const unmade = cur ? undefined : notMadeHere(cx, k)
+  if (unmade) return markPending(p, unmade)
   if (cur) {
     p.cur = cur
     const why = recreateReason(cx, d, cur, ns)
     if (why) {
       p.state = 'recreate'
       p.reason = why
-      if (d.type === 'TAP_TO_VPP' && cur.type === 'TAP_TO_VPP') {
+      if (k.plan.origin === 'adopt-vpp-tap' && cur.type === d.type) {
         // Re-created as the vpp-agent does: the old binding's tap is reverted, then the tap adopted from the default
         // namespace — the same one (namespace change), or the new binding's, which must exist first.
         if (cur.vppTap === d.vppTap) p.adopt = revertedTap(cx, cur)
@@ -68,22 +64,22 @@ function classify(cx: PlanContext, d: DInterface) {
     return checkHostFree(cx, p, targetObs)
   }
   // Not owned yet: find what to adopt, or check that the name is free.
-  switch (d.type) {
-    case 'EXISTING': {
+  switch (k.plan.origin) {
+    case 'adopt-host': {
       const l = cx.linkByHost(targetObs, d.hostName)
       if (!l) return markPending(p, `host link ${d.hostName} does not exist${ns.handle.label ? ` in ${ns.handle.label}` : ''}`)
       if (!adoptable(cx, l, d)) return
       p.adopt = l
       return
     }
-    case 'LOOPBACK': {
-      const l = cx.linkByHost(targetObs, 'lo')
+    case 'adopt-lo': {
+      const l = cx.linkByHost(targetObs, k.hostName!)
       if (l && !adoptable(cx, l, d)) return
       p.adopt = l
       if (!l) p.state = 'existing' // created with the namespace
       return
     }
-    case 'TAP_TO_VPP': {
+    case 'adopt-vpp-tap': {
       const l = findVppTap(cx, d)
       if (!l) return markPending(p, vppTapMissing(cx, d))
       if (!adoptable(cx, l, d)) return
@@ -95,8 +91,8 @@ function classify(cx: PlanContext, d: DInterface) {
       const l = cx.linkByHost(targetObs, d.hostName)
       if (l) {
         const own = ownership(l, cx.input.label)
-        if (own === 'leftover' && d.type === 'VETH' && l.kind === 'veth') {
-          // A crash between `link add` and `link set alias`: ours, adopted.
+        if (own === 'leftover' && k.pair && kindOfKernel(l.kind) === k) {
+          // A crash between `link add` and `link set alias`: ours, adopted (reconcilePairs checks its peer).
           p.adopt = l
           p.state = 'existing'
           return
@@ -125,7 +121,7 @@ function findVppTap(cx: PlanContext, d: DInterface, not?: OLink): OLink | undefi
   const def = cx.input.obs.byLabel.get('')
   for (const n of vppTapCandidates(d.vppTap!, d.hostName)) {
     const l = cx.linkByHost(def, n)
-    if (l && l !== not && (l.kind === 'tap' || l.kind === 'tun')) return l
+    if (l && l !== not && kindOf(d.type)!.kernelKinds.includes(l.kind)) return l
   }
   return undefined
 }
@@ -174,22 +170,28 @@ function checkHostFree(cx: PlanContext, p: InterfacePlan, obs: ObservedNs | unde
   cx.collide(d.key, `a link named ${d.hostName} already exists in ${obs?.handle.label || 'the default namespace'} and lnx does not own it (${describeLink(l)})`, 'host_if_name')
 }
 
+/** Why a kind cannot be made on this host by this lnx: its kernel module is missing, or it has no create line. */
+function notMadeHere(cx: PlanContext, k: LinkKind): string | undefined {
+  const m = k.kernel
+  if (m && !m.required && !cx.input.kernelKinds?.has(m.check)) return `${k.type} interfaces are not supported by this kernel (no ${m.module} module: modprobe ${m.module})`
+  if (k.plan.origin === 'create' && !k.plan.create && !k.plan.createPair) return `${k.type} interfaces are not created by this lnx version yet`
+  return undefined
+}
+
+/** A type or namespace change (for kinds that live in one), or what the kind itself says forces a re-create. */
 function recreateReason(cx: PlanContext, d: DInterface, cur: OwnedLink, ns: TargetNs): string | undefined {
-  if (cur.type !== d.type && !(cur.type === 'EXISTING' && (d.type === 'DUMMY' || d.type === 'VRF_DEVICE'))) return `type ${cur.type} → ${d.type}`
+  const k = kindOf(d.type)!
+  if (cur.type !== d.type && !k.plan.mayReadBackAs?.includes(cur.type)) return `type ${cur.type} → ${d.type}`
   const here = cur.link.ns
-  if (d.type !== 'EXISTING') {
+  if (k.inNamespace) {
     if (ns.status === 'create' || (ns.status === 'ready' && ns.obs.id !== here.id)) return `namespace ${here.handle.label || 'default'} → ${ns.status === 'create' ? ns.name : ns.handle.label || 'default'}`
   }
-  if (d.type === 'VETH') {
-    const kp = cur.link.peer
-    const kpv = kp ? ownedView(kp, cx.input.label) : null
-    // A peer in lnx's group without alias (a crash between the two alias lines) is still this pair: adopted.
-    const leftoverPeer = !!kp && !kpv && ownership(kp, cx.input.label) === 'leftover' && kp.name === cx.desiredIf(d.peer!)?.hostName
-    // The kernel's pairing decides; an alias naming another peer (edited by hand) is only re-marked.
-    if (!kp || (!leftoverPeer && (!kpv || kpv.name !== d.peer))) return cur.peerName !== d.peer ? `peer ${cur.peerName} → ${d.peer}` : `the kernel peer of ${cur.link.name} is not ${d.peer}`
-  }
-  if (d.type === 'TAP_TO_VPP' && cur.vppTap !== d.vppTap) return `tap binding ${cur.vppTap} → ${d.vppTap}`
-  return undefined
+  const label = cx.input.label
+  return k.plan.recreateReason?.(d, cur, {
+    ownedName: (l) => ownedView(l, label)?.name,
+    isLeftover: (l) => ownership(l, label) === 'leftover',
+    hostOf: (n) => cx.desiredIf(n)?.hostName,
+  })
 }
 
 /** Both ends of a pair are created together: if one must be (re)made, so must the other. */
@@ -198,7 +200,7 @@ function reconcilePairs(cx: PlanContext) {
   while (again) {
     again = false
     for (const p of cx.interfaces.values()) {
-      if (p.d.type !== 'VETH' || !p.d.peer) continue
+      if (!kindOf(p.d.type)!.pair || !p.d.peer) continue
       const q = cx.interfaces.get(p.d.peer)
       if (!q) continue
       if (p.state === 'pending' && q.state !== 'pending') {
@@ -229,6 +231,7 @@ function planInterface(cx: PlanContext, p: InterfacePlan) {
   const t = p.target!
   ensureNamespace(cx, t)
   const h = t.handle
+  const k = kindOf(d.type)!
   const alias = aliasFor(cx.input.label, d, p.adopt?.name ?? p.cur?.origHost ?? d.vppTap)
 
   if (p.state === 'recreate' && p.cur) {
@@ -236,21 +239,21 @@ function planInterface(cx: PlanContext, p: InterfacePlan) {
     deleteOwnedLink(cx, p.cur, `re-created: ${p.reason}`, {drift: true})
     // The deletion entry stands for the old object; the creation below for the new one.
   }
-  if (p.state === 'existing' && p.adopt && d.type === 'VETH') {
+  if (p.state === 'existing' && p.adopt && k.pair) {
     // Adopting a crash leftover: only the alias is missing.
     return updateLink(cx, p, p.adopt, alias, true, true)
   }
   if (p.state === 'existing') {
     const link = p.cur?.link ?? p.adopt
     if (!link) {
-      // LOOPBACK of a namespace created in this run.
+      // The lo (origin adopt-lo) of a namespace created in this run.
       return updateLoopbackOfNewNs(cx, p, alias)
     }
     return updateLink(cx, p, link, alias, !p.cur)
   }
   // create / recreate
   p.fresh = true
-  if (d.type === 'VETH') {
+  if (k.plan.createPair) {
     const q = cx.interfaces.get(d.peer!)!
     if (q.fresh && q.hostAfterLinks) {
       // The pair line was emitted with the peer.
@@ -268,14 +271,14 @@ function planInterface(cx: PlanContext, p: InterfacePlan) {
     p.hostAfterLinks = d.hostName
     q.hostAfterLinks = q.d.hostName
     q.fresh = true
-    const line = ipLine.vethAdd(end(p, t), end(q, qt))
+    const line = k.plan.createPair(end(p, t), end(q, qt))
     const cmds = [cx.cmd(DEFAULT_HANDLE, 'links', line, d.key, [cx.cmd(h, 'teardown', ipLine.linkDel(d.hostName), d.key)])]
     const where = (x: TargetNs & {status: 'ready' | 'create'}) => x.handle.label || 'default'
-    cx.change('create', 'interface', d.key, h, `veth pair ${d.hostName} (${where(t)}) ↔ ${q.d.hostName} (${where(qt)})`, cmds, p.state === 'recreate' || q.state === 'recreate')
+    cx.change('create', 'interface', d.key, h, `${k.flag} pair ${d.hostName} (${where(t)}) ↔ ${q.d.hostName} (${where(qt)})`, cmds, p.state === 'recreate' || q.state === 'recreate')
     configureNew(cx, p, alias, false)
     return
   }
-  if (d.type === 'TAP_TO_VPP') {
+  if (k.plan.origin === 'adopt-vpp-tap') {
     const l = p.adopt!
     const cmds: Cmd[] = []
     if (!h.isDefault) {
@@ -303,9 +306,10 @@ function planInterface(cx: PlanContext, p: InterfacePlan) {
     if (!h.isDefault) p.v6gone = true
     return
   }
-  if (d.type === 'DUMMY') {
-    const line = `link add name ${d.hostName}${h.isDefault ? '' : ` netns ${h.path}`} group 76${d.mtu ? ` mtu ${d.mtu}` : ''}${d.mac ? ` address ${d.mac}` : ''} type dummy`
-    cx.change('create', 'interface', d.key, h, `dummy ${d.hostName}`, [cx.cmd(DEFAULT_HANDLE, 'links', line, d.key, [cx.cmd(h, 'teardown', ipLine.linkDel(d.hostName), d.key)])])
+  if (k.plan.create) {
+    // Created in place (netns names the target), in lnx's group; undone by deleting it.
+    const line = k.plan.create({host: d.hostName, netns: h.isDefault ? undefined : h.path, mtu: d.mtu, mac: d.mac})
+    cx.change('create', 'interface', d.key, h, `${k.flag} ${d.hostName}`, [cx.cmd(DEFAULT_HANDLE, 'links', line, d.key, [cx.cmd(h, 'teardown', ipLine.linkDel(d.hostName), d.key)])])
     p.hostAfterLinks = d.hostName
     configureNew(cx, p, alias, false)
   }
@@ -328,28 +332,31 @@ function configureNew(cx: PlanContext, p: InterfacePlan, alias: string, setMtuMa
   else {
     const c = cx.changeOf('create', d.key)
     if (c) c.cmds.push(...cmds)
-    else cx.change('create', 'interface', d.key, h, `veth end ${d.hostName}`, cmds, p.state === 'recreate')
+    else cx.change('create', 'interface', d.key, h, `${kindOf(d.type)!.flag} end ${d.hostName}`, cmds, p.state === 'recreate')
   }
 }
 
 function updateLoopbackOfNewNs(cx: PlanContext, p: InterfacePlan, alias: string) {
   const d = p.d
   const h = p.target!.handle
-  const cmds = [cx.cmd(h, 'configure', ipLine.alias('lo', alias), d.key)]
-  if (d.mtu && d.mtu !== 65536) cmds.push(cx.cmd(h, 'configure', ipLine.mtu('lo', d.mtu), d.key))
-  if (d.enabled) cmds.push(cx.cmd(h, 'configure', ipLine.up('lo'), d.key))
+  const k = kindOf(d.type)!
+  const lo = k.hostName!
+  const cmds = [cx.cmd(h, 'configure', ipLine.alias(lo, alias), d.key)]
+  if (d.mtu && d.mtu !== k.defaultMtu) cmds.push(cx.cmd(h, 'configure', ipLine.mtu(lo, d.mtu), d.key))
+  if (d.enabled) cmds.push(cx.cmd(h, 'configure', ipLine.up(lo), d.key))
   p.fresh = true
-  cx.change('create', 'interface', d.key, h, `loopback of ${h.label}`, cmds)
+  cx.change('create', 'interface', d.key, h, `${k.flag} of ${h.label}`, cmds)
 }
 
 /** In-place update of an existing link: never flaps it unless the config asks for down. */
 function updateLink(cx: PlanContext, p: InterfacePlan, l: OLink, alias: string, adopting: boolean, leftover = false) {
   const d = p.d
+  const k = kindOf(d.type)!
   const h = l.ns.handle
   const cmds: Cmd[] = []
   const diffs: string[] = []
   let host = l.name
-  if (d.hostName !== l.name && d.type !== 'EXISTING' && d.type !== 'LOOPBACK') {
+  if (d.hostName !== l.name && k.manages.rename) {
     cmds.push(cx.cmd(h, 'configure', ipLine.rename(l.name, d.hostName), d.key, [cx.cmd(h, 'configure', ipLine.rename(d.hostName, l.name), d.key)]))
     diffs.push(`host_if_name ${l.name} → ${d.hostName}`)
     host = d.hostName
@@ -358,19 +365,19 @@ function updateLink(cx: PlanContext, p: InterfacePlan, l: OLink, alias: string, 
   let migrated = false
   if (l.alias !== alias) {
     cmds.push(cx.cmd(h, 'configure', ipLine.alias(host, alias), d.key, [cx.cmd(h, 'configure', ipLine.alias(host, l.alias), d.key)]))
-    migrated = !adopting && d.type === 'EXISTING' && parseAlias(l.alias)?.existing !== true
+    migrated = !adopting && !!k.alias?.existingMark && parseAlias(l.alias)?.existing !== true
     diffs.push(adopting ? `adopt (mark with alias ${alias})` : migrated ? `mark ${l.alias} → ${alias} (a mark the vpp-agent ignores)` : `alias ${l.alias ?? '(none)'} → ${alias}`)
   }
-  if (d.mtu && d.mtu !== l.mtu && d.type !== 'EXISTING') {
+  if (d.mtu && d.mtu !== l.mtu && k.manages.mtu) {
     cmds.push(cx.cmd(h, 'configure', ipLine.mtu(host, d.mtu), d.key, [cx.cmd(h, 'configure', ipLine.mtu(host, l.mtu), d.key)]))
     diffs.push(`mtu ${l.mtu} → ${d.mtu}`)
   }
-  if ((d.type === 'VETH' || d.type === 'DUMMY') && !isLnxGroup(l)) {
+  if (k.lnxGroup && !isLnxGroup(l)) {
     // lnx's group is its creation mark: moved out of it by hand, the link is put back.
     cmds.push(cx.cmd(h, 'configure', ipLine.group(host, LNX_GROUP), d.key, [cx.cmd(h, 'configure', ipLine.group(host, l.group), d.key)]))
     diffs.push(`group ${l.group} → ${LNX_GROUP}`)
   }
-  if (d.mac && d.mac !== l.mac && d.type !== 'EXISTING' && d.type !== 'LOOPBACK') {
+  if (d.mac && d.mac !== l.mac && k.manages.mac) {
     // A new MAC flushes the link's neighbours, permanent ones included: lnx's are re-asserted by their items,
     // foreign ones here — and, on revert, all of them again after the old MAC is back.
     const neighs = permanentNeighs(cx, l, host)
@@ -379,7 +386,7 @@ function updateLink(cx: PlanContext, p: InterfacePlan, l: OLink, alias: string, 
     diffs.push(`phys_address ${l.mac} → ${d.mac}${neighs.foreign.length ? ` (re-asserting ${neighs.foreign.length} foreign permanent neighbour${neighs.foreign.length === 1 ? '' : 's'} the change flushes)` : ''}`)
     p.l3Reset = true
   }
-  const wantUp = d.type === 'EXISTING' ? l.up || d.enabled : d.enabled
+  const wantUp = k.keepsUp ? l.up || d.enabled : d.enabled
   if (wantUp !== l.up) {
     if (wantUp) cmds.push(cx.cmd(h, 'configure', ipLine.up(host), d.key, [cx.cmd(h, 'configure', ipLine.down(host), d.key)]))
     else {
@@ -429,7 +436,7 @@ function flushedRoutes(cx: PlanContext, l: OLink, host: string): Cmd[] {
 
 function offloadCmds(cx: PlanContext, p: InterfacePlan, l: OLink | undefined): Cmd[] {
   const d = p.d
-  if (d.type !== 'VETH') return []
+  // Only kinds with checksum offloading (a veth) have these fields (kinds/<kind>.ts normalize).
   const want = (o?: string) => (o === 'CHKSM_OFFLOAD_DISABLED' ? false : o === 'CHKSM_OFFLOAD_ENABLED' ? true : undefined)
   const rx = want(d.rxOffload)
   const tx = want(d.txOffload)

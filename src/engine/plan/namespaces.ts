@@ -20,6 +20,7 @@ import {DEFAULT_HANDLE, namedHandle} from '../../kernel/namespaces.js'
 import type {NsHandle} from '../../kernel/run.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import {LO_KERNEL, observedRouteKey, type PlanContext} from './context.js'
+import {kindOf} from '../../kinds/index.js'
 
 /** Where planning puts the items of one namespace reference. */
 export type TargetNs =
@@ -48,7 +49,7 @@ export function ensureNamespace(cx: PlanContext, t: TargetNs) {
   cx.createdNs.add(t.name)
   const key = namespaceKey('NSID', t.name)
   const h = t.handle
-  const loDesired = cx.input.desired.interfaces.some((i) => i.type === 'LOOPBACK' && i.ns.type === 'NSID' && i.ns.ref === t.name)
+  const loDesired = cx.input.desired.interfaces.some((i) => kindOf(i.type)?.plan.origin === 'adopt-lo' && i.ns.type === 'NSID' && i.ns.ref === t.name)
   cx.change('create', 'namespace', key, t.name, `named namespace ${t.name}${loDesired ? '' : ', lo up'}`, [
     cx.cmd(DEFAULT_HANDLE, 'namespaces', ipLine.netnsAdd(t.name), key, [cx.cmd(DEFAULT_HANDLE, 'cleanup', ipLine.netnsDel(t.name), key)]),
     ...(loDesired ? [] : [cx.cmd(h, 'configure', ipLine.up('lo'), key)]),

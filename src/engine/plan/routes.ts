@@ -9,6 +9,7 @@ import type {Cmd} from '../contract.js'
 import {persists, type InterfacePlan, type PlanContext} from './context.js'
 import {addrsAfter} from './addresses.js'
 import {interfaceFor, reachesGateway} from './l3-target.js'
+import {kindOf} from '../../kinds/index.js'
 
 /** One desired route: unchanged, created, updated in place, re-asserted, adopted from the vpp-agent, or a collision. */
 export function planRoute(cx: PlanContext, r: DRoute) {
@@ -86,7 +87,7 @@ export function planRoute(cx: PlanContext, r: DRoute) {
  * no gateway, metric 0 (IPv4) or 256 (IPv6 prefix routes). lo's go to the local table; /32 and /128 make none.
  */
 function connectedByPlan(cx: PlanContext, p: InterfacePlan, r: DRoute): string | undefined {
-  if (r.gw || r.metric !== (r.family === 4 ? 0 : 256) || p.d.type === 'LOOPBACK') return undefined
+  if (r.gw || r.metric !== (r.family === 4 ? 0 : 256) || kindOf(p.d.type)!.hostName === 'lo') return undefined
   const full = r.family === 4 ? 32 : 128
   return addrsAfter(cx, p).find((a) => normalizeNetwork(a) === r.dst && parsePrefix(a)?.family === r.family && parsePrefix(a)!.len < full)
 }

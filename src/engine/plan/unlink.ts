@@ -5,6 +5,7 @@ import {DEFAULT_HANDLE} from '../../kernel/namespaces.js'
 import {ipLine, type LinkEnd} from '../../kernel/iproute2.js'
 import type {Change, Cmd} from '../contract.js'
 import type {PlanContext} from './context.js'
+import {kindOfKernel} from '../../kinds/index.js'
 
 /**
  * Link deletions are collected per namespace: one goes as `link del dev`; several are marked with a group of
@@ -41,7 +42,8 @@ export function finishUnlinks(cx: PlanContext) {
 
 export function markDeleted(cx: PlanContext, l: OLink) {
   cx.deleted.add(l)
-  if (l.kind === 'veth' && l.peer) cx.deleted.add(l.peer)
+  // A pair's peer goes with it (the kernel cannot keep one end).
+  if (kindOfKernel(l.kind)?.pair && l.peer) cx.deleted.add(l.peer)
 }
 
 /** A re-add that follows a deleted link's re-creation on revert (its routes and neighbours). */
@@ -50,13 +52,14 @@ export function addLinkUndo(cx: PlanContext, l: OLink, c: Cmd) {
   cx.linkUndoExtra.get(l)!.push(c)
 }
 
-/** Undo of deleting a link: re-create it as observed (veth pair with both ends; tap/others cannot be re-made). */
+/** Undo of deleting a link: re-create it as observed (a pair with both ends; tap/others cannot be re-made). */
 function recreateLinkUndo(cx: PlanContext, l: OLink, key: string): Cmd[] {
-  if (l.kind !== 'veth' || !l.peer) return []
+  const createPair = kindOfKernel(l.kind)?.plan.createPair
+  if (!createPair || !l.peer) return []
   const a = l
   const b = l.peer
   const end = (x: OLink): LinkEnd => ({host: x.name, netns: x.ns.handle.isDefault ? undefined : x.ns.handle.path, mtu: x.mtu, mac: x.mac})
-  const out: Cmd[] = [cx.cmd(DEFAULT_HANDLE, 'links', ipLine.vethAdd(end(a), end(b)), key)]
+  const out: Cmd[] = [cx.cmd(DEFAULT_HANDLE, 'links', createPair(end(a), end(b)), key)]
   for (const x of [a, b]) {
     const ns = x.ns.handle
     if (!isLnxGroup(x)) out.push(cx.cmd(ns, 'configure', ipLine.group(x.name, x.group), key))
