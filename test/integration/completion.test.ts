@@ -3,6 +3,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {join} from 'node:path'
 import {ROOT, withPlayground, type Playground} from '../helpers/playground.ts'
+import {KINDS} from '../../src/kinds/index.ts'
 
 const SEED = join(ROOT, 'examples', 'seed.yaml')
 
@@ -27,7 +28,7 @@ for (const shell of ['bash', 'zsh'] as const) {
       assert.equal(ap.code, 3, ap.stderr)
       assert.deepEqual(await complete(pg, shell, ['lnx', 'interface', '']), ['add', 'delete', 'set', 'show'])
       assert.ok((await complete(pg, shell, ['lnx', ''])).includes('apply'))
-      assert.deepEqual(await complete(pg, shell, ['lnx', 'interface', 'add', 'x', '--type', '']), ['dummy', 'existing', 'loopback', 'tap-to-vpp', 'veth', 'vrf-device'])
+      assert.deepEqual(await complete(pg, shell, ['lnx', 'interface', 'add', 'x', '--type', '']), KINDS.map((k) => k.flag).sort())
       assert.deepEqual(await complete(pg, shell, ['lnx', 'interface', 'set', '']), ['veth1', 'veth2'])
       assert.deepEqual(await complete(pg, shell, ['lnx', 'route', 'add', '10.0.0.0/8', '--dev', '']), ['veth1', 'veth2'])
       assert.deepEqual(await complete(pg, shell, ['lnx', 'dump', '-n', '']), ['ns1', 'ns2'])
