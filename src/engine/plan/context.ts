@@ -45,8 +45,10 @@ export const LO_KERNEL = new Set(kindOfKernel('loopback')?.addresses?.kernelOwn)
 
 /** localeCompare's order (the same default collator) at a fraction of its cost per call: sorting 5000 route keys
  * took 30-75 ms with localeCompare, about 1 ms with one Collator. */
-const collator = new Intl.Collator()
-export const byText = collator.compare
+// Made on first use: ICU's collator set-up (and the check below) cost about 8 ms at module load, in every command —
+// `lnx --version` and `validate` included — though only the planner sorts.
+let collator: Intl.Collator | undefined
+export const byText = (a: string, b: string): number => (collator ??= new Intl.Collator()).compare(a, b)
 
 /**
  * Keys made only of these characters are ordered by the collator as by code units, when the collator is English
@@ -54,13 +56,15 @@ export const byText = collator.compare
  * digits < letters), with no contraction among them. Other locales (Danish "aa", Czech "ch", …) are not assumed.
  */
 const PLAIN_KEY = /^[-./0-9a-z]*$/
-const plainIsCodeUnitOrder = (() => {
-  const o = collator.resolvedOptions()
+let plainChecked: boolean | undefined
+const plainIsCodeUnitOrder = (): boolean => (plainChecked ??= checkPlainOrder())
+function checkPlainOrder(): boolean {
+  const o = (collator ??= new Intl.Collator()).resolvedOptions()
   if (new Intl.Locale(o.locale).language !== 'en' || o.numeric || o.caseFirst !== 'false' || o.ignorePunctuation || o.collation !== 'default') return false
   const chars = '-./0123456789abcdefghijklmnopqrstuvwxyz'
   for (let i = 1; i < chars.length; i++) if (byText(chars[i - 1], chars[i]) >= 0) return false
   return true
-})()
+}
 
 /**
  * A copy of items in the order of a stable sort by (rank, byText(text)), for less: sorted by code units first, then
@@ -73,7 +77,7 @@ export function sortedByText<T>(items: readonly T[], text: (x: T) => string, ran
   const keys = new Array<string>(n)
   const ranks = new Array<number>(n)
   const order = new Array<number>(n)
-  let plain = plainIsCodeUnitOrder
+  let plain = plainIsCodeUnitOrder()
   for (let i = 0; i < n; i++) {
     keys[i] = text(items[i])
     ranks[i] = rank ? rank(items[i]) : 0
