@@ -275,7 +275,7 @@ async function main() {
   if (f.lnx) LNX = f.lnx
   const DIST = join(LNX, '..', '..', 'dist')
 
-  if (!existsSync(LNX) || !existsSync(join(DIST, 'engine', 'plan.js')) || !existsSync(join(DIST, '..', 'oclif.manifest.json'))) {
+  if (!existsSync(LNX) || !existsSync(join(DIST, 'bundle', 'lnx.mjs')) || !existsSync(join(DIST, '..', 'oclif.manifest.json'))) {
     console.error('lnx is not built: cd ' + join(DIST, '..') + ' && npx tsc -p . && npx oclif manifest')
     process.exit(4)
   }
