@@ -5,52 +5,27 @@ import {EXIT, LnxError, type ItemError} from '../errors.js'
 import {loadDesired} from '../config/index.js'
 import type {Desired} from '../model/types.js'
 import type {Observation} from '../kernel/observe.js'
-import {probeIp, type NsHandle} from '../kernel/run.js'
-import type {Change, Cmd, Pending} from '../engine/contract.js'
+import {probeIp} from '../kernel/run.js'
+import type {Cmd} from '../engine/contract.js'
 import {takeEarly, withSession, type Early} from '../engine/session.js'
 import {assertNoTry} from '../engine/try-journal.js'
 import {refuseIfAgent} from '../engine/claim.js'
-import {checkPrivileges, planOnly, reconcile, revertRun, toJson, type ReconcileOutcome} from './reconcile.js'
+import {checkPrivileges, planOnly, reconcile, revertRun, toJson, type ReconcileOutcome, type RunScope} from './reconcile.js'
 import {waitForPending, type Round} from './wait.js'
 import {mark, markStart} from '../engine/timings.js'
 
 export {checkPrivileges, revertRun, toJson}
 
-export interface ChangeJson {
-  action: Change['action']
-  kind: Change['kind']
-  key: string
-  namespace: string
-  detail: string
-  commands: string[]
-  drift?: boolean
-}
+import type {ChangeJson, PlanResult} from './result.js'
+export type {ChangeJson, PlanResult}
 
-export interface PlanResult {
-  changes: ChangeJson[]
-  pending: Pending[]
-  summary: {create: number; update: number; delete: number; pending: number; unchanged: number}
-  warnings?: string[]
-  /** Without --prune: owned items not in the config, left in place. */
-  kept?: number
-  result?: 'applied' | 'pending' | 'reverted' | 'failed'
-  error?: {code: string; message: string; key?: string}
-  reverted?: string[]
-}
-
-export interface EngineOptions {
-  label: string
+export interface EngineOptions extends RunScope {
   mode: 'plan' | 'apply' | 'delete'
   dryRun?: boolean
-  prune?: boolean
   /** --prune with a config that names nothing: allowed only when asked (it deletes everything lnx owns). */
   allowEmpty?: boolean
-  noRollback?: boolean
   waitSeconds?: number
   lockTimeoutSeconds?: number
-  deleteNamespaces?: boolean
-  /** Imperative: the changes are the user's own, never drift. */
-  imperative?: boolean
   /** Announcements and progress (stderr, TTY only — the command decides). */
   say?: (msg: string) => void
   /**
@@ -58,8 +33,6 @@ export interface EngineOptions {
    * read before it (with its raw reads): `apply --try` hands them to its journal before anyone else can run.
    */
   beforeUnlock?: (run: {applied: Cmd[]; before: Observation}) => Promise<void>
-  /** More namespaces to read than the config names (graph: every labelled container). */
-  alsoObserve?: NsHandle[]
   /** The run's early start (runFiles): the kernel read ahead is used by the first pass only. */
   early?: Early
 }

@@ -18,14 +18,26 @@ import {renderCmd, type Change, type Cmd, type Pending, type Plan} from '../engi
 import {nsRefKey, plan, type TargetNs} from '../engine/plan/index.js'
 import {execute, failureError, revert} from '../engine/execute.js'
 import {acquireLock, type Lock} from '../engine/lock.js'
-import type {ChangeJson, EngineOptions, PlanResult} from '../services/cli-run.js'
+import type {ChangeJson, PlanResult} from './result.js'
 import {lookupMicroservices, microserviceWarnings} from '../engine/microservices.js'
 import {interfaceKey} from '../model/keys.js'
 import {mark} from '../engine/timings.js'
 
 export type ReconcileResult = 'done' | 'pending' | 'failed-reverted' | 'failed' | 'invalid' | 'refused'
 
-export interface ReconcileOptions extends Pick<EngineOptions, 'label' | 'prune' | 'noRollback' | 'deleteNamespaces' | 'imperative' | 'alsoObserve'> {
+/** What a run covers and how: the part of the options the CLI and the agent share. */
+export interface RunScope {
+  label: string
+  prune?: boolean
+  noRollback?: boolean
+  deleteNamespaces?: boolean
+  /** Imperative: the changes are the user's own, never drift. */
+  imperative?: boolean
+  /** More namespaces to read than the config names (graph: every labelled container). */
+  alsoObserve?: NsHandle[]
+}
+
+export interface ReconcileOptions extends RunScope {
   mode?: 'apply' | 'delete'
   lockTimeoutMs?: number
   /** The caller already holds the engine lock and checked privileges (the CLI's --wait holds it across passes). */
