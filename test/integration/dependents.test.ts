@@ -46,6 +46,30 @@ test('a route equal to the connected route of an address the same run adds is sa
   })
 })
 
+test('a route (metric 0) to the subnet of an address the same run adds on another link of the namespace: a collision before anything runs, as when the address exists', async () => {
+  await withPg(async (pg) => {
+    const cfg = {
+      interfaces: [
+        veth('v1', 'v2', undefined, {ip_addresses: ['10.72.0.1/24']}),
+        veth('v2', 'v1', 'ns2'),
+        veth('v3', 'v4', undefined, {ip_addresses: ['10.73.0.1/24']}),
+        veth('v4', 'v3', 'ns4'),
+      ],
+      routes: [{outgoing_interface: 'v3', dst_network: '10.72.0.0/24', gw_addr: '10.73.0.9'}],
+    }
+    const before = await pg.snapshot()
+    const r = await apply(pg, cfg)
+    assert.equal(r.code, 2, r.stdout + r.stderr)
+    assert.equal(r.json.error.code, 'COLLISION')
+    assert.match(r.stdout + r.stderr, /connected route of 10\.72\.0\.1\/24 on v1/)
+    assert.equal(await pg.snapshot(), before, 'nothing changed')
+    // At another metric it is a route of its own beside the connected one: applied.
+    const ok = await apply(pg, {...cfg, routes: [{...cfg.routes[0], metric: 100}]})
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr)
+    assert.deepEqual(await ownedRoutes(pg, ''), ['10.72.0.0/24 via 10.73.0.9 dev v3'])
+  })
+})
+
 test('a route equal to the connected route of an address the same run deletes: added by lnx after the deletion; a failed run restores the address', async () => {
   await withPg(async (pg) => {
     const cfg = (ip: string) => ({

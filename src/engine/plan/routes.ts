@@ -69,6 +69,10 @@ export function planRoute(cx: PlanContext, r: DRoute) {
     if (r.family === 6 || r.scope === 'link') return void cx.unchanged++
     return cx.collide(r.key, `a route to ${r.dst} with metric ${r.metric} is the kernel's connected route of ${conn} on ${host} (scope link), which this run adds, and lnx does not own it`, 'dst_network')
   }
+  // IPv4 knows one route per destination and metric in a table, whatever its device: the connected route of an
+  // address this run adds on another link of the namespace would make this one fail with "File exists" mid-run.
+  const other = r.family === 4 && r.metric === 0 ? connectedElsewhere(cx, p, r, h.label) : undefined
+  if (other) return cx.collide(r.key, `a route to ${r.dst} with metric 0 is the kernel's connected route of ${other.addr} on ${other.host}, which this run adds, and lnx does not own it`, 'dst_network')
   // Same item at another metric: a metric change is delete + add (they are different kernel routes).
   const moved = gone ? undefined : (ix?.routesByDev.get(linkName ?? '') ?? []).find((x) => routeOwned(x) && x.dst === r.dst && x.table === 'main' && x.type === 'unicast' && x.family === r.family)
   const cmds: Cmd[] = []
@@ -90,6 +94,35 @@ function connectedByPlan(cx: PlanContext, p: InterfacePlan, r: DRoute): string |
   if (r.gw || r.metric !== (r.family === 4 ? 0 : 256) || kindOf(p.d.type)!.hostName === 'lo') return undefined
   const full = r.family === 4 ? 32 : 128
   return addrsAfter(cx, p).find((a) => normalizeNetwork(a) === r.dst && parsePrefix(a)?.family === r.family && parsePrefix(a)!.len < full)
+}
+
+/** Another link of the route's namespace, up after this run, with an address (after this run) whose subnet is r's. */
+function connectedElsewhere(cx: PlanContext, p: InterfacePlan, r: DRoute, nsLabel: string): {addr: string; host: string; q: InterfacePlan} | undefined {
+  const hit = connectedSubnets(cx).get(nsLabel)?.get(r.dst)
+  return hit && hit.q !== p ? hit : undefined
+}
+
+/** Per namespace, the IPv4 subnets the kernel's connected routes will have after this run: built once per plan. */
+const subnetsOfPlan = new WeakMap<PlanContext, Map<string, Map<string, {addr: string; host: string; q: InterfacePlan}>>>()
+function connectedSubnets(cx: PlanContext) {
+  let m = subnetsOfPlan.get(cx)
+  if (m) return m
+  m = new Map()
+  for (const q of cx.interfaces.values()) {
+    if (q.state === 'pending' || !q.target || kindOf(q.d.type)!.hostName === 'lo') continue
+    const up = kindOf(q.d.type)!.keepsUp ? q.d.enabled || !!(q.cur?.link ?? q.adopt)?.up : q.d.enabled
+    if (!up) continue
+    for (const a of addrsAfter(cx, q)) {
+      const pp = parsePrefix(a)
+      const net = pp?.family === 4 && pp.len < 32 ? normalizeNetwork(a) : null
+      if (!net) continue
+      let ns = m.get(q.target.handle.label)
+      if (!ns) m.set(q.target.handle.label, (ns = new Map()))
+      if (!ns.has(net)) ns.set(net, {addr: a, host: q.d.hostName, q})
+    }
+  }
+  subnetsOfPlan.set(cx, m)
+  return m
 }
 
 export function describeRoute(r: {dst: string; gw?: string; dev: string; metric: number; scope?: string; family: 4 | 6}): string {
