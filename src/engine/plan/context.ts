@@ -10,7 +10,7 @@ import type {NsHandle} from '../../kernel/run.js'
 import type {Action, Change, Cmd, ItemKind, Pending, Phase} from '../contract.js'
 import {ObservedNsIndex} from './ns-index.js'
 import type {L3Target} from './l3-target.js'
-import {kindOfKernel} from '../../kinds/index.js'
+import {kindOf, kindOfKernel} from '../../kinds/index.js'
 import {nsRefKey, type TargetNs} from './namespaces.js'
 import type {PlanInput} from './index.js'
 
@@ -231,6 +231,11 @@ export class PlanContext {
 }
 
 /** An owned link that exists and keeps its dependents through this run. */
+/** Whether the link is up once this run is done (a kind that keeps an adopted link up keeps it so). */
+export function upAfterRun(p: InterfacePlan): boolean {
+  return kindOf(p.d.type)!.keepsUp ? p.d.enabled || !!(p.cur?.link ?? p.adopt)?.up : p.d.enabled
+}
+
 export function persists(p: InterfacePlan): boolean {
   return !!p.cur && p.state === 'existing' && !p.fresh
 }

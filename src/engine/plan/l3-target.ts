@@ -3,10 +3,9 @@
 // is there, host name, the link's observed name), its addresses after this run, and which gateways it reaches.
 import {contains, isLinkLocal6, parseAddr, parsePrefix, type Addr, type Prefix} from '../../model/ip.js'
 import type {NsHandle} from '../../kernel/run.js'
-import type {InterfacePlan, PlanContext} from './context.js'
+import {upAfterRun, type InterfacePlan, type PlanContext} from './context.js'
 import type {ObservedNsIndex} from './ns-index.js'
 import {addrsAfter} from './addresses.js'
-import {kindOf} from '../../kinds/index.js'
 
 export interface L3Target {
   p: InterfacePlan
@@ -33,8 +32,7 @@ export function interfaceFor(cx: PlanContext, ifName: string, what: string): L3T
     return `interface ${ifName} is not defined${o ? ' in this config' : ''}`
   }
   if (p.state === 'pending') return `interface ${ifName} is pending (${p.reason})`
-  const upAfter = kindOf(p.d.type)!.keepsUp ? p.d.enabled || !!(p.cur?.link ?? p.adopt)?.up : p.d.enabled
-  if (!upAfter) return `interface ${ifName} is not enabled (${what} needs it up)`
+  if (!upAfterRun(p)) return `interface ${ifName} is not enabled (${what} needs it up)`
   const addrs = addrsAfter(cx, p)
   if (addrs.length === 0) return `interface ${ifName} has no IP address`
   const t = p.target!

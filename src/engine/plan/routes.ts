@@ -6,7 +6,7 @@ import type {ORoute} from '../../kernel/observe.js'
 import {routeOwned} from '../../kernel/owned.js'
 import {ipLine} from '../../kernel/iproute2.js'
 import type {Cmd} from '../contract.js'
-import {persists, type InterfacePlan, type PlanContext} from './context.js'
+import {persists, upAfterRun, type InterfacePlan, type PlanContext} from './context.js'
 import {addrsAfter} from './addresses.js'
 import {interfaceFor, reachesGateway} from './l3-target.js'
 import {kindOf} from '../../kinds/index.js'
@@ -110,8 +110,7 @@ function connectedSubnets(cx: PlanContext) {
   m = new Map()
   for (const q of cx.interfaces.values()) {
     if (q.state === 'pending' || !q.target || kindOf(q.d.type)!.hostName === 'lo') continue
-    const up = kindOf(q.d.type)!.keepsUp ? q.d.enabled || !!(q.cur?.link ?? q.adopt)?.up : q.d.enabled
-    if (!up) continue
+    if (!upAfterRun(q)) continue
     for (const a of addrsAfter(cx, q)) {
       const pp = parsePrefix(a)
       const net = pp?.family === 4 && pp.len < 32 ? normalizeNetwork(a) : null
